@@ -1,0 +1,27 @@
+// Who is asking: the tenant and user every domain call is made for, resolved by auth middleware.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace voronka::access {
+
+struct Permissions;  // access/permissions.hpp
+
+enum class AuthKind { kNone, kToken, kSession, kOperator };
+
+struct RequestContext {
+    int64_t tenant_id = 0;  // 0 only for public routes and the operator
+    std::string user_id;
+    std::string role;  // "admin", "manager", "user" or a custom role name
+    std::string team_id;
+    AuthKind auth = AuthKind::kNone;
+    bool read_only = false;  // read-only API token
+    int64_t meta_version = 0;  // tenant's metadata version, for cache validation
+    std::shared_ptr<const Permissions> permissions;
+    std::string remote_address;
+    std::string user_agent;
+};
+
+}  // namespace voronka::access

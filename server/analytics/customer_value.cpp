@@ -1,0 +1,77 @@
+// Glue from summaries to fitted models to per-customer expected purchases, spend and CLV.
+#include "analytics/customer_value.hpp"
+
+#include <functional>
+
+#include "analytics/recency_frequency.hpp"
+
+namespace voronka::analytics {
+
+core::Result<PurchaseModel> ParsePurchaseModel(std::string_view text) {
+    if (text == "bgnbd") {
+        return PurchaseModel::kBgNbd;
+    }
+    if (text == "pareto-nbd") {
+        return PurchaseModel::kParetoNbd;
+    }
+    return core::Error::Invalid(
+        "purchase model must be 'bgnbd' or 'pareto-nbd', got '" + std::string(text) + "'"
+    );
+}
+
+core::Result<CustomerValueReport> ComputeCustomerValues(
+    const std::vector<CustomerSummary>& summaries, PurchaseModel model, const ClvOptions& options
+) {
+    VK_RETURN_IF_ERROR(ValidateClvOptions(options));
+    const auto observations = ToRecencyFrequency(summaries);
+    VK_ASSIGN_OR_RETURN(const auto data, CompressRecencyFrequency(observations));
+    CustomerValueReport report;
+    VK_ASSIGN_OR_RETURN(report.spend_fit, FitGammaGamma(RepeatSpend(summaries)));
+    if (!(report.spend_fit.params.q > 1)) {
+        return core::Error::Invalid("spend model has q <= 1: mean spend is unbounded");
+    }
+    std::function<double(const RecencyFrequency&, double)> expected;
+    std::function<double(const RecencyFrequency&)> p_alive;
+    if (model == PurchaseModel::kBgNbd) {
+        VK_ASSIGN_OR_RETURN(const auto fit, FitBgNbd(data));
+        report.purchase_fit = fit;
+        expected = [params = fit.params](const RecencyFrequency& c, double t) {
+            return BgNbdConditionalExpectedPurchases(params, c, t);
+        };
+        p_alive = [params = fit.params](const RecencyFrequency& c) {
+            return BgNbdProbabilityAlive(params, c);
+        };
+    } else {
+        VK_ASSIGN_OR_RETURN(const auto fit, FitParetoNbd(data));
+        report.purchase_fit = fit;
+        expected = [params = fit.params](const RecencyFrequency& c, double t) {
+            return ParetoNbdConditionalExpectedPurchases(params, c, t);
+        };
+        p_alive = [params = fit.params](const RecencyFrequency& c) {
+            return ParetoNbdProbabilityAlive(params, c);
+        };
+    }
+    const double horizon = options.horizon_weeks * 7.0 / options.days_per_unit;
+    report.customers.reserve(summaries.size());
+    for (size_t i = 0; i < summaries.size(); ++i) {
+        const auto& s = summaries[i];
+        const auto& observation = observations[i];
+        CustomerValue value;
+        value.customer_id = s.customer_id;
+        value.frequency = s.frequency;
+        value.recency = s.recency;
+        value.age = s.age;
+        value.expected_purchases = expected(observation, horizon);
+        value.p_alive = p_alive(observation);
+        value.expected_spend = GammaGammaConditionalExpectedSpend(
+            report.spend_fit.params, s.frequency, s.monetary_value
+        );
+        value.clv = DiscountedClv(
+            [&](double t) { return expected(observation, t); }, value.expected_spend, options
+        );
+        report.customers.push_back(std::move(value));
+    }
+    return report;
+}
+
+}  // namespace voronka::analytics

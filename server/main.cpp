@@ -1,0 +1,312 @@
+// Composition root: parse the command line, build the objects, run the chosen subcommand.
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "access/access_routes.hpp"
+#include "access/auth_service.hpp"
+#include "analytics/analytics_cli.hpp"
+#include "core/clock.hpp"
+#include "core/id.hpp"
+#include "http/health.hpp"
+#include "http/server.hpp"
+#include "records/record_routes.hpp"
+#include "records/record_service.hpp"
+#include "sales/demo_data.hpp"
+#include "sales/sales_entities.hpp"
+#include "storage/database.hpp"
+
+namespace {
+
+using namespace voronka;
+
+constexpr const char* kDefaultDb = "./var/voronka.db";
+
+[[noreturn]] void Fail(const core::Error& e) {
+    std::cerr << "error: " << e.message;
+    for (const auto& f : e.fields) {
+        std::cerr << "\n  " << f.field << ": " << f.message;
+    }
+    if (!e.internal.empty()) {
+        std::cerr << "\n  (" << e.internal << ")";
+    }
+    std::cerr << "\n";
+    throw CLI::RuntimeError(1);
+}
+
+template <class T>
+T OrFail(core::Result<T> r) {
+    if (!r) {
+        Fail(r.error());
+    }
+    return std::move(r).value();
+}
+
+void OrFail(core::Status s) {
+    if (!s) {
+        Fail(s.error());
+    }
+}
+
+std::unique_ptr<storage::Database> OpenMigrated(const std::string& url) {
+    auto db = OrFail(storage::OpenDatabase(url));
+    OrFail(db->Migrate());
+    return db;
+}
+
+// The context CLI commands act with: the tenant's first admin.
+access::RequestContext AdminContext(storage::Database& db, int64_t tenant_id) {
+    auto rows = OrFail(storage::ReadReturning<storage::Rows>(db, [&](storage::Connection& c) {
+        return c.Query(
+            "SELECT u.id, t.meta_version FROM users u JOIN tenants t ON t.id = u.tenant_id "
+            "WHERE u.tenant_id = $1 AND u.role = 'admin' AND u.active = 1 ORDER BY u.created_at LIMIT 1",
+            {tenant_id}
+        );
+    }));
+    if (rows.empty()) {
+        Fail(core::Error::NotFound("The company has no active administrator"));
+    }
+    access::RequestContext ctx;
+    ctx.tenant_id = tenant_id;
+    ctx.user_id = storage::AsText(rows.rows[0][0]);
+    ctx.role = "admin";
+    ctx.meta_version = storage::AsInt(rows.rows[0][1]);
+    ctx.permissions = access::BuiltinRole("admin");
+    return ctx;
+}
+
+// Box mode: the tenant a command means when none is named is the only (first) one.
+int64_t ResolveTenant(storage::Database& db, const std::string& name) {
+    auto rows = OrFail(storage::ReadReturning<storage::Rows>(db, [&](storage::Connection& c) {
+        return name.empty() ? c.Query("SELECT id FROM tenants ORDER BY id LIMIT 1")
+                            : c.Query("SELECT id FROM tenants WHERE name = $1 ORDER BY id LIMIT 1", {name});
+    }));
+    if (rows.empty()) {
+        Fail(core::Error::NotFound(name.empty() ? "No company exists yet; run `voronka serve` or `voronka tenant create`" : "No company named '" + name + "'"));
+    }
+    return storage::AsInt(rows.rows[0][0]);
+}
+
+// First start in box mode: one company with an admin whose password is printed once.
+void EnsureBoxTenant(storage::Database& db, access::AuthService& auth) {
+    auto rows = OrFail(storage::ReadReturning<storage::Rows>(db, [](storage::Connection& c) {
+        return c.Query("SELECT COUNT(*) FROM tenants");
+    }));
+    if (storage::AsInt(rows.rows[0][0]) > 0) {
+        return;
+    }
+    const std::string password = core::RandomToken(12);
+    OrFail(storage::WriteReturning<std::pair<int64_t, std::string>>(db, [&](storage::Connection& tx) {
+        return auth.CreateTenant(tx, "Demo company", "admin@example.com", password);
+    }));
+    std::cout << "\nCreated the company with an administrator account (shown only once):\n"
+              << "  email:    admin@example.com\n  password: " << password << "\n\n"
+              << std::flush;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    using namespace voronka;
+    spdlog::set_level(spdlog::level::info);
+    CLI::App app{"Voronka CRM: server and administration commands"};
+    app.require_subcommand(1);
+    core::SystemClock clock;
+
+    std::string db_url = kDefaultDb;
+    auto add_db = [&](CLI::App* sub) {
+        sub->add_option("--db", db_url, "SQLite file path or postgresql:// URL")->capture_default_str();
+    };
+
+    // serve
+    auto* serve = app.add_subcommand("serve", "Run the HTTP server");
+    add_db(serve);
+    std::string listen = "127.0.0.1:8080";
+    std::string static_dir;
+    bool multi_tenant = false;
+    int threads = 16;
+    size_t body_limit = 1 << 20;
+    serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
+    serve->add_option("--static-dir", static_dir, "Built web app to serve at / (default: web/dist if present)");
+    serve->add_option("--threads", threads, "Request threads (handlers may wait on durable commits)")->capture_default_str();
+    serve->add_option("--body-limit", body_limit, "Largest request body in bytes (413 beyond)")->capture_default_str();
+    serve->add_flag("--multi-tenant", multi_tenant, "Cloud mode: many companies, created with `voronka tenant create`");
+    serve->callback([&] {
+        auto db = OpenMigrated(db_url);
+        records::EntityRegistry registry;
+        sales::RegisterSalesEntities(registry);
+        access::AuthService auth(*db, clock);
+        records::RecordService records(*db, registry, clock);
+        if (!multi_tenant) {
+            EnsureBoxTenant(*db, auth);
+        }
+        http::Router router;
+        router.SetAuthenticator(access::MakeAuthenticator(auth));
+        http::RegisterHealthRoutes(router, [&db] { return db->Ping(); });
+        access::RegisterAccessRoutes(router, auth);
+        auto authenticator = access::MakeAuthenticator(auth);
+        records::RegisterRecordRoutes(router, records, [authenticator](const http::Request& req) {
+            return authenticator(req, http::Policy::kAuthenticated);
+        });
+        http::ServerOptions options;
+        const auto colon = listen.rfind(':');
+        if (colon == std::string::npos) {
+            Fail(core::Error::InvalidField("--listen", "must be HOST:PORT"));
+        }
+        options.host = listen.substr(0, colon);
+        try {
+            options.port = static_cast<uint16_t>(std::stoi(listen.substr(colon + 1)));
+        } catch (...) {
+            Fail(core::Error::InvalidField("--listen", "must be HOST:PORT"));
+        }
+        options.threads = threads;
+        options.body_limit_bytes = body_limit;
+        if (static_dir.empty() && std::filesystem::exists("web/dist/index.html")) {
+            static_dir = "web/dist";
+        }
+        options.static_dir = static_dir;
+        http::Server server(router, options);
+        const uint16_t port = server.Start();
+        spdlog::info("Voronka is listening on http://{}:{}/ ({})", options.host, port, db->dialect() == storage::Dialect::kSqlite ? "SQLite" : "PostgreSQL");
+        server.Run();
+    });
+
+    // migrate
+    auto* migrate = app.add_subcommand("migrate", "Create or upgrade the database schema");
+    add_db(migrate);
+    migrate->callback([&] {
+        OpenMigrated(db_url);
+        std::cout << "Schema is up to date\n";
+    });
+
+    // tenant create
+    auto* tenant = app.add_subcommand("tenant", "Manage companies (cloud mode)");
+    tenant->require_subcommand(1);
+    auto* tenant_create = tenant->add_subcommand("create", "Create a company with its first administrator");
+    add_db(tenant_create);
+    std::string tenant_name, admin_email, admin_password;
+    tenant_create->add_option("--name", tenant_name, "Company name")->required();
+    tenant_create->add_option("--admin-email", admin_email, "Administrator email")->required();
+    tenant_create->add_option("--admin-password", admin_password, "Administrator password (8+ characters)")->required();
+    tenant_create->callback([&] {
+        auto db = OpenMigrated(db_url);
+        access::AuthService auth(*db, clock);
+        auto created = OrFail(storage::WriteReturning<std::pair<int64_t, std::string>>(*db, [&](storage::Connection& tx) {
+            return auth.CreateTenant(tx, tenant_name, admin_email, admin_password);
+        }));
+        std::cout << core::Json{{"tenant_id", created.first}, {"admin_user_id", created.second}}.dump() << "\n";
+    });
+
+    // user create
+    auto* user = app.add_subcommand("user", "Manage users");
+    user->require_subcommand(1);
+    auto* user_create = user->add_subcommand("create", "Create a user");
+    add_db(user_create);
+    access::NewUser new_user;
+    std::string user_tenant;
+    user_create->add_option("--tenant", user_tenant, "Company name (box mode: the only company)");
+    user_create->add_option("--email", new_user.email, "Email (unique across the server)")->required();
+    user_create->add_option("--password", new_user.password, "Password (8+ characters)")->required();
+    user_create->add_option("--role", new_user.role, "admin, manager or user")->capture_default_str()->check(CLI::IsMember({"admin", "manager", "user"}));
+    user_create->add_option("--name", new_user.name, "Display name");
+    user_create->add_option("--team-id", new_user.team_id, "Team id");
+    user_create->callback([&] {
+        auto db = OpenMigrated(db_url);
+        access::AuthService auth(*db, clock);
+        new_user.tenant_id = ResolveTenant(*db, user_tenant);
+        auto id = OrFail(storage::WriteReturning<std::string>(*db, [&](storage::Connection& tx) {
+            return auth.CreateUser(tx, new_user);
+        }));
+        std::cout << core::Json{{"user_id", id}, {"tenant_id", new_user.tenant_id}}.dump() << "\n";
+    });
+
+    // token create
+    auto* token = app.add_subcommand("token", "Manage API tokens");
+    token->require_subcommand(1);
+    auto* token_create = token->add_subcommand("create", "Create an API token for a user and print it");
+    add_db(token_create);
+    std::string token_email, token_name = "cli";
+    bool token_read_only = false;
+    token_create->add_option("--email", token_email, "The user's email")->required();
+    token_create->add_option("--name", token_name, "A name to recognise the token by");
+    token_create->add_flag("--read-only", token_read_only, "The token can only read");
+    token_create->callback([&] {
+        auto db = OpenMigrated(db_url);
+        access::AuthService auth(*db, clock);
+        auto issued = OrFail(storage::WriteReturning<access::IssuedToken>(*db, [&](storage::Connection& tx) -> core::Result<access::IssuedToken> {
+            VK_ASSIGN_OR_RETURN(auto found, auth.FindUserByEmail(tx, token_email));
+            if (!found) {
+                return core::Error::NotFound("No user with this email");
+            }
+            return auth.CreateToken(tx, found->first, found->second, token_name, token_read_only, std::nullopt);
+        }));
+        std::cout << issued.token << "\n";
+    });
+
+    // demo
+    auto* demo = app.add_subcommand("demo", "Fill the company with realistic demo data");
+    add_db(demo);
+    sales::DemoOptions demo_options;
+    std::string demo_tenant;
+    demo->add_option("--contacts", demo_options.contacts, "Number of contacts")->capture_default_str();
+    demo->add_option("--seed", demo_options.seed, "Random seed")->capture_default_str();
+    demo->add_option("--tenant", demo_tenant, "Company name (box mode: the only company)");
+    demo->callback([&] {
+        auto db = OpenMigrated(db_url);
+        access::AuthService auth(*db, clock);
+        EnsureBoxTenant(*db, auth);
+        records::EntityRegistry registry;
+        sales::RegisterSalesEntities(registry);
+        records::RecordService records(*db, registry, clock);
+        const auto ctx = AdminContext(*db, ResolveTenant(*db, demo_tenant));
+        const int64_t created = OrFail(sales::FillDemoCompany(records, ctx, demo_options));
+        std::cout << "Created " << created << " demo records\n";
+    });
+
+    // backup / restore
+    auto* backup = app.add_subcommand("backup", "Write an online, consistent copy of the database");
+    add_db(backup);
+    std::string backup_to;
+    backup->add_option("--to", backup_to, "Destination file")->required();
+    backup->callback([&] {
+        auto db = OrFail(storage::OpenDatabase(db_url));
+        OrFail(db->Backup(backup_to));
+        std::cout << "Backup written to " << backup_to << "\n";
+    });
+    auto* restore = app.add_subcommand("restore", "Replace a SQLite database with a backup (server stopped)");
+    add_db(restore);
+    std::string restore_from;
+    bool restore_force = false;
+    restore->add_option("--from", restore_from, "Backup file written by `voronka backup`")->required()->check(CLI::ExistingFile);
+    restore->add_flag("--force", restore_force, "Overwrite an existing database");
+    restore->callback([&] {
+        if (db_url.starts_with("postgres")) {
+            Fail(core::Error::Invalid("For PostgreSQL use pg_restore with the dump written by `voronka backup`"));
+        }
+        {
+            // Check the backup opens and is a Voronka database before touching the target.
+            auto check = OrFail(storage::OpenDatabase(restore_from));
+            OrFail(check->Ping());
+        }
+        if (std::filesystem::exists(db_url) && !restore_force) {
+            Fail(core::Error::Conflict("The database exists; pass --force to replace it"));
+        }
+        for (const char* suffix : {"-wal", "-shm"}) {
+            std::filesystem::remove(db_url + suffix);
+        }
+        std::filesystem::copy_file(restore_from, db_url, std::filesystem::copy_options::overwrite_existing);
+        OpenMigrated(db_url);
+        std::cout << "Restored " << db_url << " from " << restore_from << "\n";
+    });
+
+    analytics::RegisterAnalyticsCommands(app);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+    return 0;
+}

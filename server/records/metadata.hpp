@@ -1,0 +1,104 @@
+// Entity metadata: the declarative description from which the record engine derives storage,
+// validation, filtering, search, history and the OpenAPI schema of every entity.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "access/request_context.hpp"
+#include "core/json.hpp"
+#include "core/result.hpp"
+#include "storage/database.hpp"
+
+namespace voronka::records {
+
+using core::Json;
+using core::Result;
+using core::Status;
+
+enum class FieldType {
+    kText,
+    kEmail,
+    kPhone,
+    kUrl,
+    kMoney,     // decimal string in the API, BIGINT minor units in storage; see currency_field
+    kCurrency,  // ISO 4217 code
+    kInteger,
+    kNumber,    // double, for non-money quantities and scores
+    kBool,
+    kDate,      // "YYYY-MM-DD"
+    kDateTime,  // RFC 3339 in the API, UTC microseconds in storage
+    kEnum,
+    kMultiEnum,  // JSON array of option values
+    kReference,  // id of a record of ref_entity in the same tenant
+    kUser,       // id of a user in the same tenant
+    kJson,
+};
+
+std::string_view FieldTypeName(FieldType type);
+std::optional<FieldType> ParseFieldType(std::string_view name);
+
+struct FieldDef {
+    std::string name;  // snake_case; the column, JSON key and OpenAPI property
+    FieldType type = FieldType::kText;
+    std::string label;
+    bool required = false;
+    bool searchable = false;  // part of the global search document
+    bool read_only = false;   // computed by domain behaviour, never written by clients
+    bool custom = false;      // lives in the `custom` JSON column
+    size_t max_length = 1000;
+    std::vector<std::string> options;  // enum / multi-enum values
+    std::string ref_entity;            // for kReference
+    std::string currency_field;        // for kMoney: the kCurrency field giving its currency
+};
+
+struct EntityDef;
+
+// What a domain hook sees and may change before a create/update is stored.
+struct WriteHookArgs {
+    storage::Connection& tx;
+    const access::RequestContext& ctx;
+    const EntityDef& entity;
+    const Json* before;  // current record (API form) on update, nullptr on create
+    Json& values;        // the merged new state in API form; the hook may set computed fields
+};
+
+using WriteHook = std::function<Status(WriteHookArgs&)>;
+
+struct EntityDef {
+    std::string name;  // plural, the API path segment and table name: "contacts"
+    std::string label;
+    std::vector<FieldDef> fields;
+    std::vector<std::string> title_fields;  // joined with spaces to make the record's title
+    std::string default_sort = "-updated_at";
+    bool has_owner = true;
+    std::vector<WriteHook> before_write;  // domain behaviour: normalisation, computed fields
+
+    const FieldDef* Field(std::string_view field_name) const;
+};
+
+// The built-in entities, registered once at start-up by each domain (sales, service, ...).
+class EntityRegistry {
+public:
+    void Register(EntityDef def);
+
+    const EntityDef* Find(std::string_view name) const;
+
+    std::vector<const EntityDef*> All() const;
+
+private:
+    std::map<std::string, std::shared_ptr<EntityDef>, std::less<>> entities_;
+};
+
+// Built-in fields every record has; not writable by clients.
+bool IsSystemField(std::string_view name);
+
+// [a-z][a-z0-9_]{0,62}: names that are safe to splice into SQL as identifiers.
+bool IsIdentifier(std::string_view name);
+
+}  // namespace voronka::records

@@ -1,0 +1,380 @@
+// Listing: filter terms -> parameterised SQL, multi-key sort, keyset cursor pages.
+#include <openssl/evp.h>
+
+#include "core/text.hpp"
+#include "records/field_codec.hpp"
+#include "records/record_row.hpp"
+#include "records/record_service.hpp"
+#include "storage/dialect.hpp"
+
+namespace voronka::records {
+
+using core::Error;
+
+namespace {
+
+constexpr int kMaxLimit = 500;
+
+struct Column {
+    std::string sql;  // column or expression
+    FieldDef field;   // type information for operands
+};
+
+// Resolves an API field name (built-in, system or custom, with or without "custom.") to SQL.
+Result<Column> ResolveColumn(storage::Dialect d, const EntityDef& def, std::string_view name, std::string_view param_name) {
+    static const std::map<std::string, FieldType, std::less<>> kSystem{
+        {"id", FieldType::kText},
+        {"version", FieldType::kInteger},
+        {"created_at", FieldType::kDateTime},
+        {"updated_at", FieldType::kDateTime},
+        {"created_by", FieldType::kUser},
+        {"updated_by", FieldType::kUser},
+    };
+    if (auto it = kSystem.find(name); it != kSystem.end()) {
+        FieldDef f;
+        f.name = it->first;
+        f.type = it->second;
+        return Column{f.name, f};
+    }
+    std::string_view plain = name;
+    if (plain.starts_with("custom.")) {
+        plain.remove_prefix(7);
+    }
+    const FieldDef* f = def.Field(plain);
+    if (!f || (name.starts_with("custom.") && !f->custom)) {
+        return Error::InvalidField(std::string(param_name), "unknown field '" + std::string(name) + "'");
+    }
+    if (!f->custom) {
+        return Column{f->name, *f};
+    }
+    const bool numeric = f->type == FieldType::kInteger || f->type == FieldType::kNumber ||
+        f->type == FieldType::kDateTime || f->type == FieldType::kMoney;
+    std::string expr;
+    if (f->type == FieldType::kBool) {
+        expr = storage::JsonBool(d, "custom", f->name);
+    } else if (numeric) {
+        expr = storage::JsonNumber(d, "custom", f->name);
+    } else {
+        expr = storage::JsonText(d, "custom", f->name);
+    }
+    return Column{expr, *f};
+}
+
+bool IsTextual(FieldType t) {
+    return t == FieldType::kText || t == FieldType::kEmail || t == FieldType::kPhone ||
+        t == FieldType::kUrl || t == FieldType::kEnum || t == FieldType::kMultiEnum;
+}
+
+std::string Param(std::vector<storage::Value>& params, storage::Value v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+}
+
+Result<std::string> FilterSql(
+    storage::Dialect d,
+    const EntityDef& def,
+    const FilterTerm& term,
+    std::vector<storage::Value>& params
+) {
+    const std::string param_name = "filter[" + term.field + "]";
+    VK_ASSIGN_OR_RETURN(Column col, ResolveColumn(d, def, term.field, param_name));
+    const std::string& op = term.op;
+    if (col.field.type == FieldType::kJson) {
+        return Error::InvalidField(param_name, "JSON fields cannot be filtered");
+    }
+    if (op == "empty") {
+        if (term.value != "true" && term.value != "false") {
+            return Error::InvalidField(param_name, "empty takes true or false");
+        }
+        std::string is_empty = "(" + col.sql + " IS NULL" +
+            (IsTextual(col.field.type) ? " OR " + col.sql + " = ''" : std::string()) + ")";
+        return term.value == "true" ? is_empty : "NOT " + is_empty;
+    }
+    if (op == "contains" || op == "starts") {
+        if (!IsTextual(col.field.type)) {
+            return Error::InvalidField(param_name, op + " applies to text fields only");
+        }
+        if (!core::IsValidUtf8(term.value) || term.value.empty() || term.value.size() > 200) {
+            return Error::InvalidField(param_name, "needs 1 to 200 bytes of text");
+        }
+        if (op == "contains") {
+            return storage::ContainsExpr(
+                d, col.sql, Param(params, storage::ContainsPattern(d, core::NormalizeNfc(term.value)))
+            );
+        }
+        return storage::StartsExpr(
+            d, col.sql, Param(params, storage::StartsPattern(d, core::NormalizeNfc(term.value)))
+        );
+    }
+    if (op == "in") {
+        std::string list;
+        size_t start = 0;
+        int count = 0;
+        while (start <= term.value.size()) {
+            size_t comma = term.value.find(',', start);
+            if (comma == std::string::npos) {
+                comma = term.value.size();
+            }
+            VK_ASSIGN_OR_RETURN(
+                storage::Value v,
+                FilterOperand(col.field, std::string_view(term.value).substr(start, comma - start))
+            );
+            list += (count++ ? ", " : "") + Param(params, std::move(v));
+            if (count > 100) {
+                return Error::InvalidField(param_name, "in takes at most 100 values");
+            }
+            start = comma + 1;
+        }
+        return col.sql + " IN (" + list + ")";
+    }
+    static const std::map<std::string, std::string, std::less<>> kCompare{
+        {"eq", "="}, {"ne", "<>"}, {"lt", "<"}, {"lte", "<="}, {"gt", ">"}, {"gte", ">="}};
+    auto cmp = kCompare.find(op);
+    if (cmp == kCompare.end()) {
+        return Error::InvalidField(
+            param_name,
+            "unknown operator '" + op + "' (use eq ne lt lte gt gte in contains starts empty)"
+        );
+    }
+    if (col.field.type == FieldType::kMultiEnum && (op == "eq" || op == "ne")) {
+        // A multi-enum matches when the option is among its values.
+        VK_ASSIGN_OR_RETURN(storage::Value v, FilterOperand(col.field, term.value));
+        std::string needle = "\"" + storage::AsText(v) + "\"";
+        std::string expr = "instr(" + col.sql + ", " + Param(params, needle) + ") > 0";
+        if (d == storage::Dialect::kPostgres) {
+            expr = "strpos(" + col.sql + "::text, $" + std::to_string(params.size()) + ") > 0";
+        }
+        return op == "eq" ? expr : "NOT (" + expr + ")";
+    }
+    VK_ASSIGN_OR_RETURN(storage::Value v, FilterOperand(col.field, term.value));
+    std::string sql = col.sql + " " + cmp->second + " " + Param(params, std::move(v));
+    if (op == "ne") {
+        sql = "(" + sql + " OR " + col.sql + " IS NULL)";
+    }
+    return sql;
+}
+
+struct SortKey {
+    std::string name;
+    std::string sql;
+    bool descending = false;
+};
+
+Result<std::vector<SortKey>> ParseSort(storage::Dialect d, const EntityDef& def, std::string_view sort) {
+    std::vector<SortKey> keys;
+    size_t start = 0;
+    while (start < sort.size()) {
+        size_t comma = sort.find(',', start);
+        if (comma == std::string_view::npos) {
+            comma = sort.size();
+        }
+        std::string_view item = sort.substr(start, comma - start);
+        start = comma + 1;
+        if (item.empty()) {
+            continue;
+        }
+        SortKey key;
+        if (item[0] == '-' || item[0] == '+') {
+            key.descending = item[0] == '-';
+            item.remove_prefix(1);
+        }
+        VK_ASSIGN_OR_RETURN(Column col, ResolveColumn(d, def, item, "sort"));
+        if (col.field.type == FieldType::kJson || col.field.type == FieldType::kMultiEnum) {
+            return Error::InvalidField("sort", "cannot sort by '" + std::string(item) + "'");
+        }
+        key.name = std::string(item);
+        key.sql = col.sql;
+        keys.push_back(std::move(key));
+        if (keys.size() > 3) {
+            return Error::InvalidField("sort", "at most 3 sort fields");
+        }
+    }
+    return keys;
+}
+
+std::string Base64UrlEncode(const std::string& in) {
+    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+    const int n = EVP_EncodeBlock(
+        reinterpret_cast<unsigned char*>(out.data()),
+        reinterpret_cast<const unsigned char*>(in.data()),
+        static_cast<int>(in.size())
+    );
+    out.resize(static_cast<size_t>(n));
+    for (char& c : out) {
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    }
+    while (!out.empty() && out.back() == '=') {
+        out.pop_back();
+    }
+    return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string in) {
+    for (char& c : in) {
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    while (in.size() % 4) {
+        in.push_back('=');
+    }
+    std::string out(in.size() / 4 * 3 + 3, '\0');
+    const int n = EVP_DecodeBlock(
+        reinterpret_cast<unsigned char*>(out.data()),
+        reinterpret_cast<const unsigned char*>(in.data()),
+        static_cast<int>(in.size())
+    );
+    if (n < 0) {
+        return std::nullopt;
+    }
+    size_t pad = 0;
+    for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) {
+        ++pad;
+    }
+    out.resize(static_cast<size_t>(n) - pad);
+    return out;
+}
+
+Json ValueToJson(const storage::Value& v) {
+    if (const auto* i = std::get_if<int64_t>(&v)) {
+        return *i;
+    }
+    if (const auto* d = std::get_if<double>(&v)) {
+        return *d;
+    }
+    if (const auto* s = std::get_if<std::string>(&v)) {
+        return *s;
+    }
+    return nullptr;
+}
+
+Result<storage::Value> JsonToValue(const Json& j) {
+    if (j.is_null()) {
+        return storage::Value(nullptr);
+    }
+    if (j.is_number_integer()) {
+        return storage::Value(j.get<int64_t>());
+    }
+    if (j.is_number()) {
+        return storage::Value(j.get<double>());
+    }
+    if (j.is_string()) {
+        return storage::Value(j.get<std::string>());
+    }
+    return Error::InvalidField("cursor", "is not a cursor of this list");
+}
+
+}  // namespace
+
+Result<ListPage> RecordService::List(
+    Connection& c,
+    const RequestContext& ctx,
+    std::string_view entity,
+    const ListQuery& query
+) {
+    VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, entity));
+    const access::Scope scope =
+        ctx.permissions ? ctx.permissions->For(def->name).read : access::Scope::kNone;
+    if (scope == access::Scope::kNone) {
+        return Error::Forbidden("Your role does not allow reading " + def->name);
+    }
+    if (query.limit < 1 || query.limit > kMaxLimit) {
+        return Error::InvalidField("limit", "must be between 1 and " + std::to_string(kMaxLimit));
+    }
+    if (query.filters.size() > 20) {
+        return Error::InvalidField("filter", "at most 20 filters");
+    }
+    const storage::Dialect d = c.dialect();
+    std::vector<storage::Value> params{ctx.tenant_id};
+    std::string where = "tenant_id = $1 AND deleted_at IS " + std::string(query.deleted ? "NOT NULL" : "NULL");
+    if (def->has_owner) {
+        const std::string scope_sql = ScopeCondition(ctx, scope, params);
+        if (!scope_sql.empty()) {
+            where += " AND " + scope_sql;
+        }
+    }
+    std::vector<core::FieldError> errors;
+    for (const FilterTerm& term : query.filters) {
+        auto sql = FilterSql(d, *def, term, params);
+        if (!sql) {
+            for (const auto& fe : sql.error().fields) {
+                errors.push_back(fe);
+            }
+            continue;
+        }
+        where += " AND " + *sql;
+    }
+    auto keys_result = ParseSort(d, *def, query.sort.empty() ? def->default_sort : query.sort);
+    if (!keys_result) {
+        for (const auto& fe : keys_result.error().fields) {
+            errors.push_back(fe);
+        }
+    }
+    if (!errors.empty()) {
+        return Error::Invalid("Invalid list query", std::move(errors));
+    }
+    std::vector<SortKey> keys = std::move(keys_result).value();
+    const std::string sort_signature = query.sort.empty() ? def->default_sort : query.sort;
+    if (!query.cursor.empty()) {
+        auto decoded = Base64UrlDecode(query.cursor);
+        Json cursor = decoded ? Json::parse(*decoded, nullptr, false) : Json();
+        if (!cursor.is_object() || cursor.value("s", "") != sort_signature || !cursor.contains("k") ||
+            !cursor["k"].is_array() || cursor["k"].size() != keys.size() + 1 ||
+            !cursor["k"].back().is_string()) {
+            return Error::InvalidField("cursor", "is not a cursor of this list");
+        }
+        // Keyset condition: NULL sorts as the largest value (ASC NULLS LAST, DESC NULLS FIRST).
+        std::string any;
+        std::string equal_prefix;
+        for (size_t i = 0; i <= keys.size(); ++i) {
+            std::string after;
+            std::string equals;
+            if (i == keys.size()) {
+                after = "id > " + Param(params, cursor["k"][i].get<std::string>());
+            } else {
+                VK_ASSIGN_OR_RETURN(storage::Value v, JsonToValue(cursor["k"][i]));
+                const std::string& k = keys[i].sql;
+                if (storage::IsNull(v)) {
+                    after = keys[i].descending ? k + " IS NOT NULL" : "1 = 0";
+                    equals = k + " IS NULL";
+                } else {
+                    const std::string p = Param(params, v);
+                    after = keys[i].descending ? k + " < " + p : "(" + k + " > " + p + " OR " + k + " IS NULL)";
+                    equals = k + " = " + p;
+                }
+            }
+            any += (any.empty() ? "" : " OR ") + std::string("(") + equal_prefix + after + ")";
+            if (!equals.empty()) {
+                equal_prefix += equals + " AND ";
+            }
+        }
+        where += " AND (" + any + ")";
+    }
+    std::string order;
+    std::string key_columns;
+    for (size_t i = 0; i < keys.size(); ++i) {
+        order += keys[i].sql + (keys[i].descending ? " DESC NULLS FIRST" : " ASC NULLS LAST") + ", ";
+        key_columns += ", " + keys[i].sql + " AS sk" + std::to_string(i);
+    }
+    order += "id ASC";
+    params.emplace_back(int64_t{query.limit + 1});
+    const std::string sql = "SELECT " + internal::SelectColumns(*def) + key_columns + " FROM " +
+        def->name + " WHERE " + where + " ORDER BY " + order + " LIMIT $" +
+        std::to_string(params.size());
+    VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(sql, params));
+    ListPage page;
+    const size_t key_offset = rows.columns.size() - keys.size();
+    for (size_t r = 0; r < rows.size() && r < static_cast<size_t>(query.limit); ++r) {
+        page.data.push_back(Present(ctx, *def, internal::RowToBody(*def, rows.rows[r])));
+    }
+    if (rows.size() > static_cast<size_t>(query.limit)) {
+        const auto& last = rows.rows[static_cast<size_t>(query.limit) - 1];
+        Json k = Json::array();
+        for (size_t i = 0; i < keys.size(); ++i) {
+            k.push_back(ValueToJson(last[key_offset + i]));
+        }
+        k.push_back(storage::AsText(last[0]));
+        page.next_cursor = Base64UrlEncode(Json{{"s", sort_signature}, {"k", k}}.dump());
+    }
+    return page;
+}
+
+}  // namespace voronka::records

@@ -1,0 +1,302 @@
+#include "records/record_service.hpp"
+
+#include <gtest/gtest.h>
+
+#include "records/test_support.hpp"
+#include "sales/sales_entities.hpp"
+
+namespace voronka::records {
+namespace {
+
+using storage::Connection;
+using testing::TestTenant;
+
+class RecordServiceTest : public storage::BackendTest {
+protected:
+    void SetUp() override {
+        storage::BackendTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
+        registry_.Register(sales::ContactEntity());
+        registry_.Register(sales::CompanyEntity());
+        service_ = std::make_unique<RecordService>(db(), registry_, clock_);
+        tenant_ = TestTenant::Create(db(), "Acme");
+    }
+
+    Result<Record> Create(const access::RequestContext& ctx, const std::string& entity, const Json& body) {
+        return storage::WriteReturning<Record>(db(), [&](Connection& tx) { return service_->Create(tx, ctx, entity, body); });
+    }
+
+    Result<Record> Update(const access::RequestContext& ctx, const std::string& entity, const std::string& id, const Json& body, std::optional<int64_t> if_match = {}) {
+        return storage::WriteReturning<Record>(db(), [&](Connection& tx) { return service_->Update(tx, ctx, entity, id, body, if_match); });
+    }
+
+    Result<ListPage> List(const access::RequestContext& ctx, const std::string& entity, const ListQuery& q) {
+        return storage::ReadReturning<ListPage>(db(), [&](Connection& c) { return service_->List(c, ctx, entity, q); });
+    }
+
+    Result<Record> Get(const access::RequestContext& ctx, const std::string& entity, const std::string& id) {
+        return storage::ReadReturning<Record>(db(), [&](Connection& c) { return service_->Get(c, ctx, entity, id); });
+    }
+
+    int64_t CountRows(const std::string& sql, std::vector<storage::Value> params) {
+        auto rows = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) { return c.Query(sql, params); });
+        return rows ? storage::AsInt(rows->rows[0][0]) : -1;
+    }
+
+    core::ManualClock clock_{1'800'000'000'000'000};
+    EntityRegistry registry_;
+    std::unique_ptr<RecordService> service_;
+    TestTenant tenant_;
+};
+
+TEST_P(RecordServiceTest, CreateReadUpdateWithEventsAndNormalisedPhone) {
+    auto created = Create(tenant_.admin, "contacts", {{"first_name", "Иван"}, {"last_name", "Петров"}, {"phone", "8 (915) 123-45-67"}});
+    ASSERT_TRUE(created) << storage::Describe(created.error());
+    const std::string id = created->body["id"];
+    EXPECT_EQ(created->version, 1);
+    EXPECT_EQ(created->body["phone"], "8 (915) 123-45-67");
+    EXPECT_EQ(created->body["phone_e164"], "+79151234567");
+    EXPECT_EQ(created->body["owner_id"], tenant_.admin.user_id);
+
+    auto updated = Update(tenant_.admin, "contacts", id, {{"last_name", "Сидоров"}}, 1);
+    ASSERT_TRUE(updated) << storage::Describe(updated.error());
+    EXPECT_EQ(updated->version, 2);
+    EXPECT_EQ(updated->body["last_name"], "Сидоров");
+
+    auto stale = Update(tenant_.admin, "contacts", id, {{"last_name", "X"}}, 1);
+    ASSERT_FALSE(stale);
+    EXPECT_EQ(stale.error().code, core::ErrorCode::kPrecondition);
+    EXPECT_EQ(Get(tenant_.admin, "contacts", id)->body["last_name"], "Сидоров");
+
+    EXPECT_EQ(CountRows("SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND record_id = $2", {tenant_.id, id}), 2);
+    auto history = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->History(c, tenant_.admin, "contacts", id); });
+    ASSERT_TRUE(history);
+    ASSERT_EQ((*history)["data"].size(), 2u);
+    EXPECT_EQ((*history)["data"][1]["changes"]["last_name"]["from"], "Петров");
+    EXPECT_EQ((*history)["data"][1]["changes"]["last_name"]["to"], "Сидоров");
+    EXPECT_EQ((*history)["data"][1]["actor_id"], tenant_.admin.user_id);
+}
+
+TEST_P(RecordServiceTest, ValidationFailsWithFieldErrorsAndWritesNothing) {
+    struct Case {
+        Json body;
+        std::string field;
+    };
+    const std::vector<Case> cases = {
+        {{{"first_name", 5}}, "first_name"},
+        {{{"nope", "x"}}, "nope"},
+        {{{"birthday", "1990-02-30"}}, "birthday"},
+        {{{"company_id", core::NewId()}}, "company_id"},
+        {{{"source", "carrier_pigeon"}}, "source"},
+        {{{"id", "abc"}}, "id"},
+        {{{"phone_e164", "+7"}}, "phone_e164"},
+        {{{"custom", {{"missing", 1}}}}, "custom.missing"},
+    };
+    for (const auto& c : cases) {
+        auto r = Create(tenant_.admin, "contacts", c.body);
+        ASSERT_FALSE(r) << c.body.dump();
+        EXPECT_EQ(r.error().code, core::ErrorCode::kInvalid);
+        ASSERT_FALSE(r.error().fields.empty());
+        EXPECT_EQ(r.error().fields[0].field, c.field) << c.body.dump();
+    }
+    auto company = Create(tenant_.admin, "companies", Json::object());
+    ASSERT_FALSE(company);
+    EXPECT_EQ(company.error().fields[0].field, "name");
+    EXPECT_EQ(CountRows("SELECT COUNT(*) FROM contacts WHERE tenant_id = $1", {tenant_.id}), 0);
+    EXPECT_EQ(CountRows("SELECT COUNT(*) FROM events WHERE tenant_id = $1", {tenant_.id}), 0);
+}
+
+TEST_P(RecordServiceTest, OtherTenantSeesNothing) {
+    TestTenant other = TestTenant::Create(db(), "Other");
+    auto created = Create(tenant_.admin, "contacts", {{"first_name", "Secret"}});
+    ASSERT_TRUE(created);
+    const std::string id = created->body["id"];
+    auto got = Get(other.admin, "contacts", id);
+    ASSERT_FALSE(got);
+    EXPECT_EQ(got.error().code, core::ErrorCode::kNotFound);
+    auto patched = Update(other.admin, "contacts", id, {{"first_name", "Hacked"}});
+    ASSERT_FALSE(patched);
+    EXPECT_EQ(patched.error().code, core::ErrorCode::kNotFound);
+    auto list = List(other.admin, "contacts", {});
+    ASSERT_TRUE(list);
+    EXPECT_TRUE(list->data.empty());
+    auto found = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->Search(c, other.admin, "Secret", 10); });
+    ASSERT_TRUE(found);
+    EXPECT_TRUE((*found)["data"].empty());
+    auto mine = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->Search(c, tenant_.admin, "secr", 10); });
+    ASSERT_TRUE(mine);
+    ASSERT_EQ((*mine)["data"].size(), 1u);
+}
+
+TEST_P(RecordServiceTest, UserRoleSeesOwnAndTeamRecordsOnly) {
+    const std::string team = tenant_.AddTeam(db());
+    auto alice = tenant_.AddUser(db(), "user", team);
+    auto bob = tenant_.AddUser(db(), "user", team);
+    auto carol = tenant_.AddUser(db(), "user", "");
+    ASSERT_TRUE(Create(alice, "contacts", {{"first_name", "AliceLead"}}));
+    ASSERT_TRUE(Create(carol, "contacts", {{"first_name", "CarolLead"}}));
+    auto bob_list = List(bob, "contacts", {});
+    ASSERT_TRUE(bob_list);
+    ASSERT_EQ(bob_list->data.size(), 1u);
+    EXPECT_EQ(bob_list->data[0]["first_name"], "AliceLead");
+    auto carol_list = List(carol, "contacts", {});
+    ASSERT_EQ(carol_list->data.size(), 1u);
+    EXPECT_EQ(carol_list->data[0]["first_name"], "CarolLead");
+    const std::string alice_record = bob_list->data[0]["id"];
+    auto carol_get = Get(carol, "contacts", alice_record);
+    ASSERT_FALSE(carol_get);
+    EXPECT_EQ(carol_get.error().code, core::ErrorCode::kNotFound);
+    // Handing a record to someone outside the caller's scope is refused.
+    auto give = Update(bob, "contacts", alice_record, {{"owner_id", carol.user_id}});
+    ASSERT_FALSE(give);
+    EXPECT_EQ(give.error().code, core::ErrorCode::kForbidden);
+    EXPECT_EQ(List(tenant_.admin, "contacts", {})->data.size(), 2u);
+}
+
+TEST_P(RecordServiceTest, FiltersSortsAndPagesWithCursor) {
+    const char* names[] = {"Антонов", "Борисов", "Волков", nullptr, "Громов", "Дмитриев", "Жуков"};
+    for (int i = 0; i < 7; ++i) {
+        Json body = {{"first_name", "N" + std::to_string(i)}};
+        if (names[i]) {
+            body["last_name"] = names[i];
+        }
+        body["email"] = "user" + std::to_string(i) + "@Example.com";
+        ASSERT_TRUE(Create(tenant_.admin, "contacts", body));
+        clock_.Advance(1000);
+    }
+    ListQuery q;
+    q.sort = "last_name";
+    q.limit = 2;
+    std::vector<std::string> seen;
+    for (int page = 0; page < 10; ++page) {
+        auto r = List(tenant_.admin, "contacts", q);
+        ASSERT_TRUE(r) << storage::Describe(r.error());
+        for (auto& item : r->data) {
+            seen.push_back(item["last_name"].is_null() ? "<null>" : item["last_name"].get<std::string>());
+        }
+        if (!r->next_cursor) {
+            break;
+        }
+        q.cursor = *r->next_cursor;
+    }
+    const std::vector<std::string> expected = {"Антонов", "Борисов", "Волков", "Громов", "Дмитриев", "Жуков", "<null>"};
+    EXPECT_EQ(seen, expected);
+
+    ListQuery desc;
+    desc.sort = "-updated_at";
+    desc.limit = 3;
+    auto first = List(tenant_.admin, "contacts", desc);
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->data[0]["first_name"], "N6");
+
+    ListQuery contains;
+    contains.filters = {{"last_name", "contains", "ОВ"}};
+    EXPECT_EQ(List(tenant_.admin, "contacts", contains)->data.size(), 4u);
+    ListQuery starts;
+    starts.filters = {{"last_name", "starts", "б"}};
+    EXPECT_EQ(List(tenant_.admin, "contacts", starts)->data.size(), 1u);
+    ListQuery empty;
+    empty.filters = {{"last_name", "empty", "true"}};
+    EXPECT_EQ(List(tenant_.admin, "contacts", empty)->data.size(), 1u);
+    ListQuery in;
+    in.filters = {{"first_name", "in", "N1,N2,N9"}};
+    EXPECT_EQ(List(tenant_.admin, "contacts", in)->data.size(), 2u);
+    ListQuery injection;
+    injection.filters = {{"last_name", "eq", "x' OR '1'='1"}};
+    EXPECT_EQ(List(tenant_.admin, "contacts", injection)->data.size(), 0u);
+
+    for (const auto& bad : std::vector<FilterTerm>{{"nope", "eq", "x"}, {"last_name", "like", "x"}, {"birthday", "gt", "soon"}}) {
+        ListQuery q2;
+        q2.filters = {bad};
+        auto r = List(tenant_.admin, "contacts", q2);
+        ASSERT_FALSE(r);
+        EXPECT_EQ(r.error().code, core::ErrorCode::kInvalid);
+        EXPECT_EQ(r.error().fields[0].field, "filter[" + bad.field + "]");
+    }
+    ListQuery huge;
+    huge.limit = 100000;
+    EXPECT_FALSE(List(tenant_.admin, "contacts", huge));
+    ListQuery bad_cursor;
+    bad_cursor.cursor = "garbage";
+    EXPECT_FALSE(List(tenant_.admin, "contacts", bad_cursor));
+}
+
+TEST_P(RecordServiceTest, DeleteRestoreRevertAndRecycleBin) {
+    auto created = Create(tenant_.admin, "companies", {{"name", "ООО Ромашка"}, {"website", "romashka.ru"}});
+    ASSERT_TRUE(created);
+    const std::string id = created->body["id"];
+    ASSERT_TRUE(Update(tenant_.admin, "companies", id, {{"name", "ООО Лютик"}}));
+    auto reverted = storage::WriteReturning<Record>(db(), [&](Connection& tx) { return service_->Revert(tx, tenant_.admin, "companies", id, 1); });
+    ASSERT_TRUE(reverted) << storage::Describe(reverted.error());
+    EXPECT_EQ(reverted->body["name"], "ООО Ромашка");
+    EXPECT_EQ(reverted->version, 3);
+
+    ASSERT_TRUE(db().Write([&](Connection& tx) { return service_->Delete(tx, tenant_.admin, "companies", id, std::nullopt); }));
+    EXPECT_FALSE(Get(tenant_.admin, "companies", id));
+    auto bin = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->RecycleBin(c, tenant_.admin, 50); });
+    ASSERT_TRUE(bin);
+    ASSERT_EQ((*bin)["data"].size(), 1u);
+    EXPECT_EQ((*bin)["data"][0]["id"], id);
+    auto search_deleted = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->Search(c, tenant_.admin, "ромашка", 10); });
+    EXPECT_TRUE((*search_deleted)["data"].empty());
+
+    auto restored = storage::WriteReturning<Record>(db(), [&](Connection& tx) { return service_->Restore(tx, tenant_.admin, "companies", id); });
+    ASSERT_TRUE(restored);
+    EXPECT_TRUE(Get(tenant_.admin, "companies", id));
+    auto search = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->Search(c, tenant_.admin, "РОМАШ", 10); });
+    ASSERT_EQ((*search)["data"].size(), 1u);
+}
+
+TEST_P(RecordServiceTest, CustomFieldsAreWritableFilterableSortable) {
+    auto field = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
+        return service_->AddCustomField(tx, tenant_.admin, "contacts", {{"name", "tier"}, {"type", "enum"}, {"label", "Tier"}, {"options", {"gold", "silver"}}});
+    });
+    ASSERT_TRUE(field) << storage::Describe(field.error());
+    auto score = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
+        return service_->AddCustomField(tx, tenant_.admin, "contacts", {{"name", "score"}, {"type", "integer"}, {"label", "Score"}});
+    });
+    ASSERT_TRUE(score);
+    tenant_.admin.meta_version = 2;
+    auto dup = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
+        return service_->AddCustomField(tx, tenant_.admin, "contacts", {{"name", "email"}, {"type", "text"}, {"label", "E"}});
+    });
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().fields[0].field, "name");
+
+    ASSERT_TRUE(Create(tenant_.admin, "contacts", {{"first_name", "A"}, {"tier", "gold"}, {"score", 30}}));
+    ASSERT_TRUE(Create(tenant_.admin, "contacts", {{"first_name", "B"}, {"custom", {{"tier", "silver"}, {"score", 10}}}}));
+    ASSERT_TRUE(Create(tenant_.admin, "contacts", {{"first_name", "C"}, {"score", 20}}));
+    auto bad = Create(tenant_.admin, "contacts", {{"tier", "bronze"}});
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().fields[0].field, "tier");
+
+    ListQuery q;
+    q.filters = {{"tier", "eq", "gold"}};
+    auto gold = List(tenant_.admin, "contacts", q);
+    ASSERT_TRUE(gold) << storage::Describe(gold.error());
+    ASSERT_EQ(gold->data.size(), 1u);
+    EXPECT_EQ(gold->data[0]["custom"]["tier"], "gold");
+    ListQuery sorted;
+    sorted.sort = "-custom.score";
+    auto by_score = List(tenant_.admin, "contacts", sorted);
+    ASSERT_TRUE(by_score);
+    ASSERT_EQ(by_score->data.size(), 3u);
+    EXPECT_EQ(by_score->data[0]["first_name"], "A");
+    EXPECT_EQ(by_score->data[2]["first_name"], "B");
+    ListQuery gt;
+    gt.filters = {{"score", "gt", "15"}};
+    EXPECT_EQ(List(tenant_.admin, "contacts", gt)->data.size(), 2u);
+
+    // Another tenant does not get this tenant's fields.
+    TestTenant other = TestTenant::Create(db(), "Other");
+    auto other_create = Create(other.admin, "contacts", {{"tier", "gold"}});
+    ASSERT_FALSE(other_create);
+    EXPECT_EQ(other_create.error().fields[0].field, "tier");
+}
+
+VORONKA_INSTANTIATE_BACKENDS(RecordServiceTest);
+
+}  // namespace
+}  // namespace voronka::records

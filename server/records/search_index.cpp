@@ -1,0 +1,234 @@
+// Global search: one document per record, kept in the same transaction as the record.
+// SQLite uses FTS5 (unicode61 folds Cyrillic and Latin case); PostgreSQL a 'simple' tsvector.
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+
+#include "core/text.hpp"
+#include "records/record_row.hpp"
+#include "records/record_service.hpp"
+
+namespace voronka::records {
+
+using core::Error;
+
+namespace {
+
+// Splits text into letter/digit tokens (Unicode-aware); everything else separates tokens, so
+// no FTS5 or tsquery syntax can reach the query.
+std::vector<std::string> Tokens(std::string_view text, size_t max_tokens) {
+    icu::UnicodeString u = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
+    u.foldCase();
+    std::vector<std::string> out;
+    icu::UnicodeString current;
+    auto flush = [&] {
+        if (!current.isEmpty() && out.size() < max_tokens) {
+            std::string s;
+            current.toUTF8String(s);
+            out.push_back(std::move(s));
+        }
+        current.remove();
+    };
+    for (int32_t i = 0; i < u.length();) {
+        const UChar32 ch = u.char32At(i);
+        if (u_isalnum(ch)) {
+            current.append(ch);
+        } else {
+            flush();
+        }
+        i += U16_LENGTH(ch);
+    }
+    flush();
+    return out;
+}
+
+std::string Title(const EntityDef& def, const Json& values) {
+    std::string title;
+    for (const auto& name : def.title_fields) {
+        auto it = values.find(name);
+        if (it != values.end() && it->is_string()) {
+            title += (title.empty() ? "" : " ") + it->get<std::string>();
+        }
+    }
+    return title;
+}
+
+std::string Body(const EntityDef& def, const Json& values) {
+    std::string body;
+    for (const FieldDef& f : def.fields) {
+        if (!f.searchable) {
+            continue;
+        }
+        const Json v = internal::ValueOf(f, values);
+        if (!v.is_string()) {
+            continue;
+        }
+        const std::string text = v.get<std::string>();
+        body += text + " ";
+        if (f.type == FieldType::kPhone) {
+            // Digits alone, so "915 123" and "+7915123" both find the number by prefix.
+            std::string digits;
+            for (char ch : text) {
+                if (ch >= '0' && ch <= '9') {
+                    digits.push_back(ch);
+                }
+            }
+            body += digits + " ";
+            if (digits.size() > 10) {
+                body += digits.substr(digits.size() - 10) + " ";
+            }
+        }
+    }
+    return body;
+}
+
+}  // namespace
+
+Status RecordService::IndexForSearch(
+    Connection& tx,
+    const RequestContext& ctx,
+    const EntityDef& def,
+    const std::string& id,
+    const Json& values
+) {
+    VK_RETURN_IF_ERROR(UnindexForSearch(tx, ctx, def, id));
+    const std::string title = Title(def, values);
+    const std::string body = Body(def, values);
+    const auto owner = values.contains("owner_id") && values["owner_id"].is_string()
+        ? storage::Value(values["owner_id"].get<std::string>())
+        : storage::Value(nullptr);
+    if (tx.dialect() == storage::Dialect::kSqlite) {
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows inserted,
+            tx.Query(
+                "INSERT INTO search_docs (tenant_id, entity, record_id, title, owner_id) "
+                "VALUES ($1, $2, $3, $4, $5) RETURNING doc_id",
+                {ctx.tenant_id, def.name, id, title, owner}
+            )
+        );
+        auto fts = tx.Execute(
+            "INSERT INTO search_fts (rowid, tenant_key, body) VALUES ($1, $2, $3)",
+            {inserted.rows[0][0], "t" + std::to_string(ctx.tenant_id), title + " " + body}
+        );
+        return fts ? core::Ok() : Status(std::move(fts).error());
+    }
+    auto inserted = tx.Execute(
+        "INSERT INTO search_docs (tenant_id, entity, record_id, title, owner_id, body) "
+        "VALUES ($1, $2, $3, $4, $5, $6)",
+        {ctx.tenant_id, def.name, id, title, owner, core::FoldCase(title + " " + body)}
+    );
+    return inserted ? core::Ok() : Status(std::move(inserted).error());
+}
+
+Status RecordService::UnindexForSearch(
+    Connection& tx,
+    const RequestContext& ctx,
+    const EntityDef& def,
+    const std::string& id
+) {
+    if (tx.dialect() == storage::Dialect::kSqlite) {
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows old,
+            tx.Query(
+                "DELETE FROM search_docs WHERE tenant_id = $1 AND entity = $2 AND record_id = $3 "
+                "RETURNING doc_id",
+                {ctx.tenant_id, def.name, id}
+            )
+        );
+        for (const auto& row : old.rows) {
+            VK_RETURN_IF_ERROR(
+                tx.Execute("DELETE FROM search_fts WHERE rowid = $1", {row[0]}).has_value()
+                    ? core::Ok()
+                    : Status(Error::Internal("search unindex failed"))
+            );
+        }
+        return core::Ok();
+    }
+    auto removed = tx.Execute(
+        "DELETE FROM search_docs WHERE tenant_id = $1 AND entity = $2 AND record_id = $3",
+        {ctx.tenant_id, def.name, id}
+    );
+    return removed ? core::Ok() : Status(std::move(removed).error());
+}
+
+Result<Json> RecordService::Search(Connection& c, const RequestContext& ctx, std::string_view query, int limit) {
+    if (limit < 1 || limit > 100) {
+        return Error::InvalidField("limit", "must be between 1 and 100");
+    }
+    if (!core::IsValidUtf8(query) || query.size() > 500) {
+        return Error::InvalidField("q", "must be valid UTF-8 up to 500 bytes");
+    }
+    const std::vector<std::string> tokens = Tokens(query, 8);
+    if (tokens.empty()) {
+        return Json{{"data", Json::array()}};
+    }
+    // Scope is checked per entity below; fetch extra rows so filtered pages still fill up.
+    const int64_t fetch = static_cast<int64_t>(limit) * 4;
+    storage::Rows rows;
+    if (c.dialect() == storage::Dialect::kSqlite) {
+        std::string match = "tenant_key : t" + std::to_string(ctx.tenant_id) + " AND body : (";
+        for (size_t i = 0; i < tokens.size(); ++i) {
+            match += (i ? " AND \"" : "\"") + tokens[i] + "\"*";
+        }
+        match += ")";
+        VK_ASSIGN_OR_RETURN(
+            rows,
+            c.Query(
+                "SELECT d.entity, d.record_id, d.title, d.owner_id FROM search_fts f "
+                "JOIN search_docs d ON d.doc_id = f.rowid WHERE search_fts MATCH $1 "
+                "AND d.tenant_id = $2 ORDER BY f.rank LIMIT $3",
+                {match, ctx.tenant_id, fetch}
+            )
+        );
+    } else {
+        std::string tsquery;
+        for (size_t i = 0; i < tokens.size(); ++i) {
+            tsquery += (i ? " & " : "") + tokens[i] + ":*";
+        }
+        VK_ASSIGN_OR_RETURN(
+            rows,
+            c.Query(
+                "SELECT entity, record_id, title, owner_id FROM search_docs "
+                "WHERE tenant_id = $1 AND tsv @@ to_tsquery('simple', $2) "
+                "ORDER BY ts_rank(tsv, to_tsquery('simple', $2)) DESC, doc_id LIMIT $3",
+                {ctx.tenant_id, tsquery, fetch}
+            )
+        );
+    }
+    std::set<std::string> team;
+    bool team_loaded = false;
+    Json data = Json::array();
+    for (const auto& row : rows.rows) {
+        const std::string entity = storage::AsText(row[0]);
+        const std::string owner = storage::AsText(row[3]);
+        const access::Scope scope =
+            ctx.permissions ? ctx.permissions->For(entity).read : access::Scope::kNone;
+        bool visible = scope == access::Scope::kAll ||
+            (scope != access::Scope::kNone && owner == ctx.user_id);
+        if (!visible && scope == access::Scope::kTeam && !ctx.team_id.empty()) {
+            if (!team_loaded) {
+                VK_ASSIGN_OR_RETURN(
+                    storage::Rows members,
+                    c.Query(
+                        "SELECT id FROM users WHERE tenant_id = $1 AND team_id = $2",
+                        {ctx.tenant_id, ctx.team_id}
+                    )
+                );
+                for (const auto& m : members.rows) {
+                    team.insert(storage::AsText(m[0]));
+                }
+                team_loaded = true;
+            }
+            visible = team.contains(owner);
+        }
+        if (!visible) {
+            continue;
+        }
+        data.push_back({{"entity", entity}, {"id", storage::AsText(row[1])}, {"title", storage::AsText(row[2])}});
+        if (data.size() >= static_cast<size_t>(limit)) {
+            break;
+        }
+    }
+    return Json{{"data", std::move(data)}};
+}
+
+}  // namespace voronka::records

@@ -1,0 +1,456 @@
+// SQLite driver. Writes from all threads queue to one writer thread that runs each job in a
+// savepoint and commits the whole batch once, so thousands of durable writes share few fsyncs.
+#include "storage/sqlite/sqlite_database.hpp"
+
+#include <sqlite3.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/text.hpp"
+#include "storage/dialect.hpp"
+#include "storage/migrations.hpp"
+
+namespace voronka::storage {
+
+namespace {
+
+using core::Error;
+
+Error SqliteError(sqlite3* db, int rc, std::string_view context) {
+    const int primary = rc & 0xff;
+    std::string internal = std::string(context) + ": " + sqlite3_errstr(rc);
+    if (db) {
+        internal += std::string(" (") + sqlite3_errmsg(db) + ")";
+    }
+    if (primary == SQLITE_CONSTRAINT) {
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+            Error e = Error::Conflict("A record with the same unique value already exists");
+            e.internal = internal;
+            return e;
+        }
+        Error e = Error::Invalid("A data constraint was violated");
+        e.internal = internal;
+        return e;
+    }
+    if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL ||
+        primary == SQLITE_IOERR) {
+        return Error::Unavailable("The database is busy, try again", internal);
+    }
+    return Error::Internal(internal);
+}
+
+// Case folding for filters: LIKE/lower() in SQLite fold only ASCII.
+void FoldFunction(sqlite3_context* ctx, int, sqlite3_value** argv) {
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    const int size = sqlite3_value_bytes(argv[0]);
+    std::string folded = core::FoldCase(std::string_view(text, static_cast<size_t>(size)));
+    sqlite3_result_text(ctx, folded.data(), static_cast<int>(folded.size()), SQLITE_TRANSIENT);
+}
+
+class SqliteConnection final : public Connection {
+public:
+    explicit SqliteConnection(sqlite3* db) : db_(db) {}
+
+    ~SqliteConnection() override {
+        for (auto& [sql, stmt] : cache_) {
+            sqlite3_finalize(stmt);
+        }
+        sqlite3_close_v2(db_);
+    }
+
+    SqliteConnection(const SqliteConnection&) = delete;
+    SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+    Result<Rows> Query(std::string_view sql, const std::vector<Value>& params) override {
+        VK_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+        Rows out;
+        const int columns = sqlite3_column_count(stmt);
+        out.columns.reserve(static_cast<size_t>(columns));
+        for (int i = 0; i < columns; ++i) {
+            out.columns.emplace_back(sqlite3_column_name(stmt, i));
+        }
+        for (;;) {
+            const int rc = sqlite3_step(stmt);
+            if (rc == SQLITE_DONE) {
+                break;
+            }
+            if (rc != SQLITE_ROW) {
+                Error e = SqliteError(db_, rc, "step");
+                sqlite3_reset(stmt);
+                return e;
+            }
+            std::vector<Value>& row = out.rows.emplace_back();
+            row.reserve(static_cast<size_t>(columns));
+            for (int i = 0; i < columns; ++i) {
+                switch (sqlite3_column_type(stmt, i)) {
+                    case SQLITE_INTEGER:
+                        row.emplace_back(static_cast<int64_t>(sqlite3_column_int64(stmt, i)));
+                        break;
+                    case SQLITE_FLOAT:
+                        row.emplace_back(sqlite3_column_double(stmt, i));
+                        break;
+                    case SQLITE_NULL:
+                        row.emplace_back(nullptr);
+                        break;
+                    default: {
+                        const auto* text =
+                            reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
+                        row.emplace_back(std::string(
+                            text, static_cast<size_t>(sqlite3_column_bytes(stmt, i))
+                        ));
+                    }
+                }
+            }
+        }
+        sqlite3_reset(stmt);
+        return out;
+    }
+
+    Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params) override {
+        VK_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, Prepare(sql, params));
+        int rc;
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        sqlite3_reset(stmt);
+        if (rc != SQLITE_DONE) {
+            return SqliteError(db_, rc, "execute");
+        }
+        return static_cast<int64_t>(sqlite3_changes64(db_));
+    }
+
+    Status ExecuteScript(std::string_view sql) override {
+        char* message = nullptr;
+        const std::string text(sql);
+        const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+        if (rc != SQLITE_OK) {
+            Error e = SqliteError(db_, rc, "script");
+            if (message) {
+                e.internal += std::string(": ") + message;
+                sqlite3_free(message);
+            }
+            return e;
+        }
+        return core::Ok();
+    }
+
+    Dialect dialect() const override { return Dialect::kSqlite; }
+
+    sqlite3* raw() { return db_; }
+
+private:
+    Result<sqlite3_stmt*> Prepare(std::string_view sql, const std::vector<Value>& params) {
+        sqlite3_stmt* stmt = nullptr;
+        auto it = cache_.find(std::string(sql));
+        if (it != cache_.end()) {
+            stmt = it->second;
+        } else {
+            const std::string rewritten = RewritePlaceholders(sql);
+            const int rc = sqlite3_prepare_v3(
+                db_,
+                rewritten.c_str(),
+                static_cast<int>(rewritten.size()),
+                SQLITE_PREPARE_PERSISTENT,
+                &stmt,
+                nullptr
+            );
+            if (rc != SQLITE_OK) {
+                return SqliteError(db_, rc, "prepare");
+            }
+            // Dynamic SQL (filters) varies; cap the cache so it cannot grow without bound.
+            if (cache_.size() > 512) {
+                for (auto& [old_sql, old_stmt] : cache_) {
+                    sqlite3_finalize(old_stmt);
+                }
+                cache_.clear();
+            }
+            cache_.emplace(std::string(sql), stmt);
+        }
+        sqlite3_clear_bindings(stmt);
+        const int expected = sqlite3_bind_parameter_count(stmt);
+        if (expected > static_cast<int>(params.size())) {
+            return Error::Internal("statement expects more parameters than given");
+        }
+        for (int i = 0; i < static_cast<int>(params.size()) && i < expected; ++i) {
+            const Value& v = params[static_cast<size_t>(i)];
+            int rc = SQLITE_OK;
+            if (const auto* n = std::get_if<int64_t>(&v)) {
+                rc = sqlite3_bind_int64(stmt, i + 1, *n);
+            } else if (const auto* d = std::get_if<double>(&v)) {
+                rc = sqlite3_bind_double(stmt, i + 1, *d);
+            } else if (const auto* s = std::get_if<std::string>(&v)) {
+                rc = sqlite3_bind_text64(
+                    stmt, i + 1, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8
+                );
+            } else {
+                rc = sqlite3_bind_null(stmt, i + 1);
+            }
+            if (rc != SQLITE_OK) {
+                return SqliteError(db_, rc, "bind");
+            }
+        }
+        return stmt;
+    }
+
+    sqlite3* db_;
+    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+struct WriteJob {
+    const WriteFn* fn;
+    std::promise<Status> done;
+};
+
+class SqliteDatabase final : public Database {
+public:
+    SqliteDatabase(std::string path, SqliteOptions options, bool remove_on_close)
+        : path_(std::move(path)), options_(options), remove_on_close_(remove_on_close) {}
+
+    ~SqliteDatabase() override {
+        {
+            std::lock_guard lock(queue_mutex_);
+            stopping_ = true;
+        }
+        queue_cv_.notify_all();
+        if (writer_thread_.joinable()) {
+            writer_thread_.join();
+        }
+        writer_.reset();
+        readers_.clear();
+        if (remove_on_close_) {
+            std::error_code ec;
+            for (const char* suffix : {"", "-wal", "-shm"}) {
+                std::filesystem::remove(path_ + suffix, ec);
+            }
+        }
+    }
+
+    Status Open() {
+        VK_ASSIGN_OR_RETURN(writer_, OpenConnection(/*writer=*/true));
+        writer_thread_ = std::thread([this] { WriterLoop(); });
+        return core::Ok();
+    }
+
+    Status Write(const WriteFn& fn) override {
+        // A write started from inside a write job runs in the current transaction; queueing it
+        // would wait on the writer thread itself.
+        if (std::this_thread::get_id() == writer_thread_id_) {
+            return RunInSavepoint(fn, "nested");
+        }
+        WriteJob job{&fn, {}};
+        std::future<Status> result = job.done.get_future();
+        {
+            std::lock_guard lock(queue_mutex_);
+            if (stopping_) {
+                return Error::Unavailable("The database is shutting down");
+            }
+            queue_.push_back(&job);
+        }
+        queue_cv_.notify_one();
+        return result.get();
+    }
+
+    Status Read(const ReadFn& fn) override {
+        std::unique_ptr<SqliteConnection> conn = TakeReader();
+        if (!conn) {
+            auto opened = OpenConnection(/*writer=*/false);
+            if (!opened) {
+                return std::move(opened).error();
+            }
+            conn = std::move(opened).value();
+        }
+        Status status = conn->ExecuteScript("BEGIN");
+        if (status) {
+            try {
+                status = fn(*conn);
+            } catch (const std::exception& e) {
+                status = Error::Internal(std::string("read threw: ") + e.what());
+            }
+            (void)conn->ExecuteScript("COMMIT");
+        }
+        ReturnReader(std::move(conn));
+        return status;
+    }
+
+    Status Migrate() override { return ApplyMigrations(*this); }
+
+    Status Backup(const std::string& destination) override {
+        // VACUUM INTO reads one snapshot, so the copy is consistent while writes continue.
+        std::error_code ec;
+        std::filesystem::remove(destination, ec);
+        // VACUUM cannot run inside the transaction Read() opens: use a connection of its own.
+        VK_ASSIGN_OR_RETURN(auto conn, OpenConnection(/*writer=*/false));
+        auto copied = conn->Execute("VACUUM INTO $1", {destination});
+        return copied ? core::Ok() : Status(std::move(copied).error());
+    }
+
+    Dialect dialect() const override { return Dialect::kSqlite; }
+
+    Status Ping() override {
+        return Read([](Connection& c) -> Status {
+            auto r = c.Query("SELECT 1");
+            return r ? core::Ok() : Status(std::move(r).error());
+        });
+    }
+
+private:
+    Result<std::unique_ptr<SqliteConnection>> OpenConnection(bool writer) {
+        sqlite3* db = nullptr;
+        const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+        int rc = sqlite3_open_v2(path_.c_str(), &db, flags, nullptr);
+        if (rc != SQLITE_OK) {
+            Error e = SqliteError(db, rc, "open " + path_);
+            sqlite3_close_v2(db);
+            return Error::Unavailable("Cannot open the database", e.internal);
+        }
+        sqlite3_extended_result_codes(db, 1);
+        sqlite3_busy_timeout(db, 10000);
+        sqlite3_create_function_v2(
+            db,
+            "vk_fold",
+            1,
+            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+            nullptr,
+            FoldFunction,
+            nullptr,
+            nullptr,
+            nullptr
+        );
+        auto conn = std::make_unique<SqliteConnection>(db);
+        std::string pragmas =
+            "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; "
+            "PRAGMA temp_store = MEMORY;";
+        if (writer) {
+            pragmas += "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 4000;";
+            pragmas += options_.durable ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = OFF;";
+        }
+        VK_RETURN_IF_ERROR(conn->ExecuteScript(pragmas));
+        return conn;
+    }
+
+    std::unique_ptr<SqliteConnection> TakeReader() {
+        std::lock_guard lock(readers_mutex_);
+        if (readers_.empty()) {
+            return nullptr;
+        }
+        auto conn = std::move(readers_.back());
+        readers_.pop_back();
+        return conn;
+    }
+
+    void ReturnReader(std::unique_ptr<SqliteConnection> conn) {
+        std::lock_guard lock(readers_mutex_);
+        if (readers_.size() < 64) {
+            readers_.push_back(std::move(conn));
+        }
+    }
+
+    Status RunInSavepoint(const WriteFn& fn, const char* name) {
+        const std::string sp = std::string("vk_") + name;
+        VK_RETURN_IF_ERROR(writer_->ExecuteScript("SAVEPOINT " + sp));
+        Status status;
+        try {
+            status = fn(*writer_);
+        } catch (const std::exception& e) {
+            status = Error::Internal(std::string("write threw: ") + e.what());
+        }
+        if (!status) {
+            (void)writer_->ExecuteScript("ROLLBACK TO " + sp);
+        }
+        (void)writer_->ExecuteScript("RELEASE " + sp);
+        return status;
+    }
+
+    void WriterLoop() {
+        writer_thread_id_ = std::this_thread::get_id();
+        std::vector<WriteJob*> batch;
+        std::vector<Status> results;
+        for (;;) {
+            {
+                std::unique_lock lock(queue_mutex_);
+                queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+                if (queue_.empty()) {
+                    return;  // stopping and drained
+                }
+                while (!queue_.empty() && batch.size() < options_.max_batch) {
+                    batch.push_back(queue_.front());
+                    queue_.pop_front();
+                }
+            }
+            results.clear();
+            Status begun = writer_->ExecuteScript("BEGIN IMMEDIATE");
+            if (!begun) {
+                for (WriteJob* job : batch) {
+                    job->done.set_value(begun);
+                }
+                batch.clear();
+                continue;
+            }
+            for (WriteJob* job : batch) {
+                results.push_back(RunInSavepoint(*job->fn, "job"));
+            }
+            Status committed = writer_->ExecuteScript("COMMIT");
+            if (!committed) {
+                spdlog::error("group commit failed: {}", committed.error().internal);
+                (void)writer_->ExecuteScript("ROLLBACK");
+            }
+            for (size_t i = 0; i < batch.size(); ++i) {
+                batch[i]->done.set_value(committed ? std::move(results[i]) : committed);
+            }
+            batch.clear();
+        }
+    }
+
+    std::string path_;
+    SqliteOptions options_;
+    bool remove_on_close_;
+    std::unique_ptr<SqliteConnection> writer_;
+    std::thread writer_thread_;
+    std::atomic<std::thread::id> writer_thread_id_{};
+    std::mutex queue_mutex_;
+    std::condition_variable queue_cv_;
+    std::deque<WriteJob*> queue_;
+    bool stopping_ = false;
+    std::mutex readers_mutex_;
+    std::vector<std::unique_ptr<SqliteConnection>> readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, SqliteOptions options) {
+    std::string file = path;
+    bool remove_on_close = false;
+    if (path == ":memory:") {
+        char name[] = "/tmp/voronka-mem-XXXXXX";
+        const int fd = mkstemp(name);
+        if (fd < 0) {
+            return Error::Unavailable("Cannot create a temporary database");
+        }
+        close(fd);
+        file = name;
+        remove_on_close = true;
+    } else {
+        const auto parent = std::filesystem::path(path).parent_path();
+        std::error_code ec;
+        if (!parent.empty()) {
+            std::filesystem::create_directories(parent, ec);
+        }
+    }
+    auto db = std::make_unique<SqliteDatabase>(file, options, remove_on_close);
+    VK_RETURN_IF_ERROR(db->Open());
+    return std::unique_ptr<Database>(std::move(db));
+}
+
+}  // namespace voronka::storage
