@@ -5,12 +5,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "access/access_routes.hpp"
+#include "app/app.hpp"
 #include "access/auth_service.hpp"
 #include "analytics/analytics_cli.hpp"
 #include "core/clock.hpp"
 #include "core/id.hpp"
-#include "http/health.hpp"
 #include "http/server.hpp"
 #include "records/record_routes.hpp"
 #include "records/record_service.hpp"
@@ -135,21 +134,11 @@ int main(int argc, char** argv) {
     serve->add_flag("--multi-tenant", multi_tenant, "Cloud mode: many companies, created with `voronka tenant create`");
     serve->callback([&] {
         auto db = OpenMigrated(db_url);
-        records::EntityRegistry registry;
-        sales::RegisterSalesEntities(registry);
-        access::AuthService auth(*db, clock);
-        records::RecordService records(*db, registry, clock);
+        auto application = app::BuildApp(*db, clock);
         if (!multi_tenant) {
-            EnsureBoxTenant(*db, auth);
+            EnsureBoxTenant(*db, application->auth);
         }
-        http::Router router;
-        router.SetAuthenticator(access::MakeAuthenticator(auth));
-        http::RegisterHealthRoutes(router, [&db] { return db->Ping(); });
-        access::RegisterAccessRoutes(router, auth);
-        auto authenticator = access::MakeAuthenticator(auth);
-        records::RegisterRecordRoutes(router, records, [authenticator](const http::Request& req) {
-            return authenticator(req, http::Policy::kAuthenticated);
-        });
+        const http::Router& router = application->router;
         http::ServerOptions options;
         const auto colon = listen.rfind(':');
         if (colon == std::string::npos) {
@@ -255,13 +244,10 @@ int main(int argc, char** argv) {
     demo->add_option("--tenant", demo_tenant, "Company name (box mode: the only company)");
     demo->callback([&] {
         auto db = OpenMigrated(db_url);
-        access::AuthService auth(*db, clock);
-        EnsureBoxTenant(*db, auth);
-        records::EntityRegistry registry;
-        sales::RegisterSalesEntities(registry);
-        records::RecordService records(*db, registry, clock);
+        auto application = app::BuildApp(*db, clock);
+        EnsureBoxTenant(*db, application->auth);
         const auto ctx = AdminContext(*db, ResolveTenant(*db, demo_tenant));
-        const int64_t created = OrFail(sales::FillDemoCompany(records, ctx, demo_options));
+        const int64_t created = OrFail(sales::FillDemoCompany(*application->records, ctx, demo_options));
         std::cout << "Created " << created << " demo records\n";
     });
 
@@ -299,6 +285,18 @@ int main(int argc, char** argv) {
         std::filesystem::copy_file(restore_from, db_url, std::filesystem::copy_options::overwrite_existing);
         OpenMigrated(db_url);
         std::cout << "Restored " << db_url << " from " << restore_from << "\n";
+    });
+
+    // openapi
+    auto* openapi = app.add_subcommand("openapi", "Print the OpenAPI 3.1 document of the built-in entities");
+    openapi->callback([&] {
+        auto db = OrFail(storage::OpenDatabase(":memory:"));
+        auto application = app::BuildApp(*db, clock);
+        std::vector<std::shared_ptr<const records::EntityDef>> entities;
+        for (const auto* e : application->registry.All()) {
+            entities.push_back(std::make_shared<records::EntityDef>(*e));
+        }
+        std::cout << records::BuildOpenApi(application->router, entities).dump(2) << "\n";
     });
 
     analytics::RegisterAnalyticsCommands(app);

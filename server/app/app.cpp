@@ -1,0 +1,29 @@
+// Composition of domains: the only file that knows every domain's registration function.
+#include "app/app.hpp"
+
+#include "access/access_routes.hpp"
+#include "http/health.hpp"
+#include "records/record_routes.hpp"
+#include "sales/sales_entities.hpp"
+
+namespace voronka::app {
+
+App::App(storage::Database& database, const core::Clock& system_clock)
+    : db(database), clock(system_clock), auth(database, system_clock) {}
+
+std::unique_ptr<App> BuildApp(storage::Database& db, const core::Clock& clock) {
+    auto app = std::make_unique<App>(db, clock);
+    sales::RegisterSalesEntities(app->registry);
+    app->records = std::make_unique<records::RecordService>(db, app->registry, clock);
+
+    auto authenticator = access::MakeAuthenticator(app->auth);
+    app->router.SetAuthenticator(authenticator);
+    http::RegisterHealthRoutes(app->router, [&db] { return db.Ping(); });
+    access::RegisterAccessRoutes(app->router, app->auth);
+    records::RegisterRecordRoutes(app->router, *app->records, [authenticator](const http::Request& req) {
+        return authenticator(req, http::Policy::kAuthenticated);
+    });
+    return app;
+}
+
+}  // namespace voronka::app
