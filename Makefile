@@ -3,12 +3,14 @@ SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 DB ?= var/voronka.db
 LISTEN ?= 127.0.0.1:8080
+# ccache (when installed) makes rebuilds after a pull take seconds.
+LAUNCHER := $(if $(shell command -v ccache),-DCMAKE_CXX_COMPILER_LAUNCHER=ccache,)
 
 APT_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libboost-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15 \
   libargon2-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev \
   libicu-dev libgtest-dev libgmock-dev libbenchmark-dev libphonenumber-dev libprotobuf-dev \
-  libnlopt-dev libnlopt-cxx-dev libxlsxwriter-dev chromium wrk nginx-light python3 curl
+  libnlopt-dev libnlopt-cxx-dev libxlsxwriter-dev chromium wrk nginx-light python3 curl ccache
 
 .PHONY: deps deps-apt deps-npm build build-test web run test unit-test api-test e2e-test bench format clean
 
@@ -28,7 +30,7 @@ deps-npm:
 	@if [ -f tests/api/package.json ] && [ ! -d tests/api/node_modules ]; then cd tests/api && npm ci --no-audit --no-fund; fi
 
 build: deps
-	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=Release $(LAUNCHER) >/dev/null
 	cmake --build build --target voronka -j $(JOBS)
 	@$(MAKE) --no-print-directory web
 
@@ -36,7 +38,7 @@ web:
 	@if [ -f web/package.json ]; then cd web && npm run build; fi
 
 build-test: deps
-	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DVORONKA_SANITIZE=ON -DCMAKE_CXX_FLAGS=-O1 >/dev/null
+	cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Debug -DVORONKA_SANITIZE=ON -DCMAKE_CXX_FLAGS=-O1 $(LAUNCHER) >/dev/null
 	cmake --build build-test -j $(JOBS)
 
 # First start: a company with an admin (login printed once) and demo data, then the server.
@@ -50,6 +52,7 @@ test: build-test
 	@$(MAKE) --no-print-directory web
 	scripts/with-postgres.sh ctest --test-dir build-test --output-on-failure -j 2
 	@if [ -f tests/api/package.json ]; then scripts/with-postgres.sh tests/api/run.sh build-test/voronka; fi
+	@if [ -f web/e2e/run.sh ]; then web/e2e/run.sh build-test/voronka; fi
 
 bench: build
 	bench/run.sh

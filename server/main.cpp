@@ -5,7 +5,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "access/operator_routes.hpp"
 #include "app/app.hpp"
+#include "app/duplicates_cli.hpp"
 #include "access/auth_service.hpp"
 #include "analytics/analytics_cli.hpp"
 #include "core/clock.hpp"
@@ -188,6 +190,21 @@ int main(int argc, char** argv) {
         std::cout << core::Json{{"tenant_id", created.first}, {"admin_user_id", created.second}}.dump() << "\n";
     });
 
+    // operator token create
+    auto* op = app.add_subcommand("operator", "Service operator credentials (cloud mode)");
+    op->require_subcommand(1);
+    auto* op_token = op->add_subcommand("token", "Create an operator API token and print it");
+    add_db(op_token);
+    std::string op_name = "operator";
+    op_token->add_option("--name", op_name, "A name to recognise the token by");
+    op_token->callback([&] {
+        auto db = OpenMigrated(db_url);
+        auto token = OrFail(storage::WriteReturning<std::string>(*db, [&](storage::Connection& tx) {
+            return access::CreateOperatorToken(tx, clock, op_name);
+        }));
+        std::cout << token << "\n";
+    });
+
     // user create
     auto* user = app.add_subcommand("user", "Manage users");
     user->require_subcommand(1);
@@ -300,6 +317,7 @@ int main(int argc, char** argv) {
     });
 
     analytics::RegisterAnalyticsCommands(app);
+    app::RegisterDuplicatesCommands(app, clock);
 
     try {
         app.parse(argc, argv);

@@ -1,6 +1,8 @@
 // Thin handlers over AuthService; every query names the caller's tenant.
 #include "access/access_routes.hpp"
 
+#include "access/operator_routes.hpp"
+
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "core/text.hpp"
@@ -53,6 +55,9 @@ Status RequireWritable(const RequestContext& ctx) {
 
 http::Authenticator MakeAuthenticator(AuthService& auth) {
     return [&auth](const Request& req, Policy policy) -> Result<RequestContext> {
+        if (policy == Policy::kOperator) {
+            return AuthenticateOperator(auth.db(), req.Header("authorization"));
+        }
         VK_ASSIGN_OR_RETURN(
             RequestContext ctx,
             auth.Authenticate(
@@ -66,9 +71,6 @@ http::Authenticator MakeAuthenticator(AuthService& auth) {
         ctx.user_agent = req.Header("user-agent");
         if (policy == Policy::kAdmin && !(ctx.permissions && ctx.permissions->manage_users)) {
             return Error::Forbidden("Only administrators can do this");
-        }
-        if (policy == Policy::kOperator) {
-            return Error::Forbidden("Only the service operator can do this");
         }
         return ctx;
     };
@@ -332,6 +334,7 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
     }, "Your signed-in sessions", "auth");
 
     router.Add("DELETE", "/api/v1/sessions/{id}", Policy::kAuthenticated, [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
+        VK_RETURN_IF_ERROR(RequireWritable(ctx));
         VK_ASSIGN_OR_RETURN(int64_t n, storage::WriteReturning<int64_t>(auth.db(), [&](Connection& tx) {
             return tx.Execute("DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id = $3", {ctx.tenant_id, ctx.user_id, req.PathParam("id")});
         }));

@@ -6,6 +6,8 @@
 #include <limits>
 #include <vector>
 
+#include <boost/math/quadrature/gauss_kronrod.hpp>
+
 #include "analytics/likelihood_fit.hpp"
 #include "analytics/special_functions.hpp"
 
@@ -13,16 +15,48 @@ namespace voronka::analytics {
 
 namespace {
 
+// Above this 2F1 argument the series needs thousands of terms; the integral form is used instead.
+constexpr double kSeriesLimit = 0.95;
+
 // log of F(t) / (m + t)^(r+s+x), one of the two parts of A0 = F(t_x) / (m + t_x)^(r+s+x) -
 // F(T) / (m + T)^(r+s+x), with m = max(alpha, beta) and F the 2F1 whose second parameter is
 // s + 1 when alpha >= beta and r + x otherwise, so its argument |alpha - beta| / (m + t) < 1.
+// NaN when that argument exceeds kSeriesLimit.
 double LogA0Part(const ParetoNbdParams& p, double x, double t) {
     const double rsx = p.r + p.s + x;
     const bool alpha_larger = p.alpha >= p.beta;
     const double largest = alpha_larger ? p.alpha : p.beta;
     const double second = alpha_larger ? p.s + 1 : p.r + x;
     const double z = std::fabs(p.alpha - p.beta) / (largest + t);
+    if (z > kSeriesLimit) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
     return std::log(Hyp2F1(rsx, second, rsx + 1, z)) - rsx * std::log(largest + t);
+}
+
+namespace bmp = boost::math::policies;
+using NoThrow = bmp::policy<bmp::domain_error<bmp::ignore_error>>;
+
+// log of s / (r+s+x) * A0 = s * integral over tau in [t_x, T] of (alpha+tau)^-(r+x)
+// (beta+tau)^-(s+1), by adaptive Gauss-Kronrod: the fallback when one of alpha, beta is tiny
+// next to the other. The integrand is scaled to 1 at t_x so large x cannot underflow it.
+double LogDroppedByQuadrature(const ParetoNbdParams& p, double x, double recency, double age) {
+    if (!(age > recency)) {
+        return -std::numeric_limits<double>::infinity();
+    }
+    const double ka = p.r + x;
+    const double kb = p.s + 1;
+    const auto scaled = [&](double tau) {
+        return std::exp(
+            -ka * std::log1p((tau - recency) / (p.alpha + recency)) -
+            kb * std::log1p((tau - recency) / (p.beta + recency))
+        );
+    };
+    const double integral = boost::math::quadrature::gauss_kronrod<double, 31, NoThrow>::integrate(
+        scaled, recency, age, 15, 1e-12
+    );
+    return std::log(p.s) + std::log(integral) - ka * std::log(p.alpha + recency) -
+           kb * std::log(p.beta + recency);
 }
 
 // log of 1 / ((alpha+T)^(r+x) (beta+T)^s): the customer is still alive at T.
@@ -38,8 +72,17 @@ struct LogTerms {
 };
 
 LogTerms CombineLogTerms(
-    const ParetoNbdParams& p, double x, double log_part_recency, double log_part_age, double alive
+    const ParetoNbdParams& p,
+    double x,
+    double recency,
+    double age,
+    double log_part_recency,
+    double log_part_age,
+    double alive
 ) {
+    if (std::isnan(log_part_recency) || std::isnan(log_part_age)) {
+        return {alive, LogDroppedByQuadrature(p, x, recency, age)};
+    }
     const double log_a0 =
         log_part_age < log_part_recency
             ? log_part_recency + std::log1p(-std::exp(log_part_age - log_part_recency))
@@ -49,7 +92,7 @@ LogTerms CombineLogTerms(
 
 LogTerms ComputeLogTerms(const ParetoNbdParams& p, double x, double recency, double age) {
     return CombineLogTerms(
-        p, x, LogA0Part(p, x, recency), LogA0Part(p, x, age), LogAliveTerm(p, x, age)
+        p, x, recency, age, LogA0Part(p, x, recency), LogA0Part(p, x, age), LogAliveTerm(p, x, age)
     );
 }
 
@@ -98,6 +141,8 @@ double ParetoNbdLogLikelihood(const ParetoNbdParams& params, const RecencyFreque
         const auto terms = CombineLogTerms(
             params,
             x_values[group.frequency_index],
+            data.recencies[group.recency_index],
+            data.ages[group.age_index],
             part_recency[group.recency_pair_index],
             part_age[group.age_pair_index],
             alive[group.age_pair_index]

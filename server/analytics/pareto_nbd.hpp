@@ -17,7 +17,9 @@ struct ParetoNbdParams {
 
 // Log-likelihood of one customer. Uses the 2F1 form of Fader & Hardie's note (equation 22) with
 // the argument |alpha - beta| / (max(alpha, beta) + t), which stays in [0, 1) for either order
-// of alpha and beta, and sums in log space.
+// of alpha and beta, and sums in log space. Where that argument is close to 1 (one of alpha,
+// beta tiny next to the other) the series would crawl, so the same term is integrated
+// numerically instead.
 double ParetoNbdLogLikelihood(const ParetoNbdParams& params, const RecencyFrequency& customer);
 
 // Sum over all groups, each weighted by its customer count.

@@ -20,8 +20,9 @@ double LogLikelihoodByQuadrature(const ParetoNbdParams& p, const RecencyFrequenc
     const auto integrand = [&](double tau) {
         return std::pow(p.alpha + tau, -(p.r + x)) * std::pow(p.beta + tau, -(p.s + 1));
     };
-    const double integral =
-        boost::math::quadrature::gauss_kronrod<double, 61>::integrate(integrand, c.recency, c.age);
+    const double integral = boost::math::quadrature::gauss_kronrod<double, 61>::integrate(
+        integrand, c.recency, c.age, 20, 1e-14
+    );
     const double alive = std::pow(p.alpha + c.age, -(p.r + x)) * std::pow(p.beta + c.age, -p.s);
     return LogGamma(p.r + x) - LogGamma(p.r) + p.r * std::log(p.alpha) + p.s * std::log(p.beta) +
            std::log(alive + p.s * integral);
@@ -40,6 +41,8 @@ TEST(ParetoNbdTest, LikelihoodMatchesQuadratureForAlphaAboveAndBelowBeta) {
         {0.553, 10.578, 0.606, 11.669},  // alpha < beta (CDNOW)
         {0.553, 14.0, 0.606, 3.0},       // alpha > beta
         {0.8, 5.0, 1.0, 5.0},            // alpha = beta, s = 1
+        {0.5, 400.0, 0.7, 0.2},          // alpha >> beta: integral form, not the 2F1 series
+        {0.5, 0.02, 0.7, 30.0},          // beta >> alpha: integral form
     };
     for (const auto& p : params) {
         for (const auto& c : kCustomers) {

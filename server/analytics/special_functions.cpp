@@ -48,7 +48,8 @@ double Hyp2F1(double a, double b, double c, double z) {
             break;
         }
     }
-    return sum;
+    // Not converged (z too close to 1) or overflowed: a wrong number would be worse than none.
+    return std::numeric_limits<double>::quiet_NaN();
 }
 
 double LogAddExp(double u, double v) {

@@ -2,9 +2,12 @@
 #include "app/app.hpp"
 
 #include "access/access_routes.hpp"
+#include "access/operator_routes.hpp"
 #include "http/health.hpp"
+#include "quality/quality_routes.hpp"
 #include "records/record_routes.hpp"
 #include "sales/sales_entities.hpp"
+#include "sales/sales_routes.hpp"
 
 namespace voronka::app {
 
@@ -20,9 +23,14 @@ std::unique_ptr<App> BuildApp(storage::Database& db, const core::Clock& clock) {
     app->router.SetAuthenticator(authenticator);
     http::RegisterHealthRoutes(app->router, [&db] { return db.Ping(); });
     access::RegisterAccessRoutes(app->router, app->auth);
+    access::RegisterOperatorRoutes(app->router, app->auth, [records = app->records.get()](storage::Connection& tx, int64_t tenant_id) {
+        return records->PurgeTenant(tx, tenant_id);
+    });
     records::RegisterRecordRoutes(app->router, *app->records, [authenticator](const http::Request& req) {
         return authenticator(req, http::Policy::kAuthenticated);
     });
+    sales::RegisterSalesCore(app->router, app->registry, *app->records, clock);
+    quality::RegisterQualityRoutes(app->router, app->registry, *app->records, clock);
     return app;
 }
 

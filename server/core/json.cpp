@@ -32,9 +32,9 @@ Result<Json> ParseJson(std::string_view text, int max_depth) {
         try {
             const Json reparsed = Json::parse(text);
             (void)reparsed;
-        } catch (const Json::parse_error& e) {
+        } catch (const Json::exception& e) {
             return Error::Invalid(
-                "Malformed JSON at byte " + std::to_string(e.byte), {{"body", "malformed JSON"}}
+                "Malformed JSON: " + std::string(e.id == 406 ? "a number is out of range" : "syntax error"), {{"body", "malformed JSON"}}
             );
         }
         return Error::Invalid("Malformed JSON");

@@ -107,10 +107,12 @@ std::string FormatAmount(int64_t amount_minor, std::string_view currency) {
     uint64_t magnitude = negative ? 0 - static_cast<uint64_t>(amount_minor) : amount_minor;
     std::string digits_text = std::to_string(magnitude);
     if (digits > 0) {
-        if (digits_text.size() <= static_cast<size_t>(digits)) {
-            digits_text.insert(0, static_cast<size_t>(digits) + 1 - digits_text.size(), '0');
+        const auto scale = static_cast<size_t>(digits);
+        if (digits_text.size() <= scale) {
+            digits_text = std::string(scale + 1 - digits_text.size(), '0') + digits_text;
         }
-        digits_text.insert(digits_text.size() - static_cast<size_t>(digits), ".");
+        const size_t whole = digits_text.size() - scale;
+        digits_text = digits_text.substr(0, whole) + "." + digits_text.substr(whole);
     }
     return negative ? "-" + digits_text : digits_text;
 }

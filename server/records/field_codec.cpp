@@ -38,6 +38,9 @@ Result<Json> Text(const FieldDef& f, const Json& value, size_t max_length) {
     if (!core::IsValidUtf8(raw)) {
         return Bad(f, "is not valid UTF-8");
     }
+    if (raw.find('\0') != std::string::npos) {
+        return Bad(f, "must not contain NUL characters");  // PostgreSQL text cannot hold them
+    }
     std::string text = core::NormalizeNfc(raw);
     if (text.size() > max_length) {
         return Bad(f, "is longer than " + std::to_string(max_length) + " bytes");
@@ -139,6 +142,10 @@ Result<Json> ValidateFieldValue(const FieldDef& f, const Json& value) {
             }
             return value;
         case FieldType::kJson:
+            // U+0000 cannot be stored in PostgreSQL jsonb; refuse it on every backend alike.
+            if (value.dump().find("\\u0000") != std::string::npos) {
+                return Bad(f, "must not contain NUL characters");
+            }
             if (value.dump().size() > 65536) {
                 return Bad(f, "is larger than 64 KiB");
             }

@@ -66,6 +66,15 @@ const EntityDef* EntityRegistry::Find(std::string_view name) const {
     return it == entities_.end() ? nullptr : it->second.get();
 }
 
+bool EntityRegistry::Extend(std::string_view name, const std::function<void(EntityDef&)>& change) {
+    auto it = entities_.find(name);
+    if (it == entities_.end()) {
+        return false;
+    }
+    change(*it->second);
+    return true;
+}
+
 std::vector<const EntityDef*> EntityRegistry::All() const {
     std::vector<const EntityDef*> out;
     for (const auto& [name, def] : entities_) {

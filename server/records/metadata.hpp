@@ -70,6 +70,13 @@ struct WriteHookArgs {
 
 using WriteHook = std::function<Status(WriteHookArgs&)>;
 
+// Adds keys to the API response of a create (e.g. "duplicates": likely duplicates of the new
+// record). Runs after the create has committed, on a read connection, with the caller's context;
+// `response` is the created record's body. A failing hook adds nothing and does not fail the
+// request (the record exists by then). See records::AddCreateExtras.
+using CreateResponseHook =
+    std::function<Status(storage::Connection& c, const access::RequestContext& ctx, const EntityDef& entity, Json& response)>;
+
 struct EntityDef {
     std::string name;  // plural, the API path segment and table name: "contacts"
     std::string label;
@@ -77,7 +84,10 @@ struct EntityDef {
     std::vector<std::string> title_fields;  // joined with spaces to make the record's title
     std::string default_sort = "-updated_at";
     bool has_owner = true;
+    // Shared configuration (pipelines, rules): only roles that manage metadata may write it.
+    bool admin_writes = false;
     std::vector<WriteHook> before_write;  // domain behaviour: normalisation, computed fields
+    std::vector<CreateResponseHook> after_create;  // extra keys in the create response
 
     const FieldDef* Field(std::string_view field_name) const;
 };
@@ -88,6 +98,11 @@ public:
     void Register(EntityDef def);
 
     const EntityDef* Find(std::string_view name) const;
+
+    // Lets a domain add fields and hooks to an entity another domain registered (the quality
+    // domain adds matching keys to contacts, companies and leads). Returns false when no entity
+    // has this name. REQUIRES: start-up only, before the registry is used concurrently.
+    bool Extend(std::string_view name, const std::function<void(EntityDef&)>& change);
 
     std::vector<const EntityDef*> All() const;
 

@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include <spdlog/spdlog.h>
+
 #include "core/id.hpp"
 #include "core/json.hpp"
 
@@ -149,7 +151,9 @@ Result<Response> CreateOnce(
         return Error::InvalidField("Idempotency-Key", "is longer than 200 characters");
     }
     const std::string request_hash = core::Sha256Hex(req.method + " " + req.path + "\n" + req.body);
-    Response out;
+    int status = 201;
+    Json created;
+    bool replayed = false;
     VK_RETURN_IF_ERROR(service.db().Write([&](Connection& tx) -> Status {
         if (!key.empty()) {
             VK_ASSIGN_OR_RETURN(
@@ -167,23 +171,19 @@ Result<Response> CreateOnce(
                         {{"Idempotency-Key", "was used with a different request"}}
                     );
                 }
-                Json stored = Json::parse(storage::AsText(seen.rows[0][2]), nullptr, false);
-                out = Response::JsonBody(static_cast<int>(storage::AsInt(seen.rows[0][1])), stored);
-                if (stored.is_object() && stored.contains("version")) {
-                    out.SetHeader("ETag", "\"" + std::to_string(stored["version"].get<int64_t>()) + "\"");
-                }
-                out.SetHeader("Idempotent-Replayed", "true");
+                created = Json::parse(storage::AsText(seen.rows[0][2]), nullptr, false);
+                status = static_cast<int>(storage::AsInt(seen.rows[0][1]));
+                replayed = true;
                 return core::Ok();
             }
         }
         VK_ASSIGN_OR_RETURN(Record record, service.Create(tx, ctx, entity, body));
-        out = RecordResponse(201, record);
-        out.SetHeader("Location", "/api/v1/" + entity + "/" + record.body["id"].get<std::string>());
+        created = std::move(record.body);
         if (!key.empty()) {
             auto stored = tx.Execute(
                 "INSERT INTO idempotency_keys (tenant_id, user_id, key, request_hash, status, "
                 "response, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                {ctx.tenant_id, ctx.user_id, key, request_hash, int64_t{201}, record.body.dump(), int64_t{0}}
+                {ctx.tenant_id, ctx.user_id, key, request_hash, int64_t{201}, created.dump(), int64_t{0}}
             );
             if (!stored) {
                 return std::move(stored).error();
@@ -191,6 +191,18 @@ Result<Response> CreateOnce(
         }
         return core::Ok();
     }));
+    if (created.is_object() && status == 201) {
+        AddCreateExtras(service, ctx, entity, created);
+    }
+    Response out = Response::JsonBody(status, created);
+    if (created.is_object() && created.contains("version") && created["version"].is_number_integer()) {
+        out.SetHeader("ETag", "\"" + std::to_string(created["version"].get<int64_t>()) + "\"");
+    }
+    if (replayed) {
+        out.SetHeader("Idempotent-Replayed", "true");
+    } else if (created.is_object() && created.contains("id") && created["id"].is_string()) {
+        out.SetHeader("Location", "/api/v1/" + entity + "/" + created["id"].get<std::string>());
+    }
     return out;
 }
 
@@ -252,6 +264,28 @@ Json ProblemJson(const Error& e) {
 }
 
 }  // namespace
+
+void AddCreateExtras(RecordService& service, const RequestContext& ctx, std::string_view entity, Json& body) {
+    const EntityDef* def = service.registry().Find(entity);
+    if (!def || def->after_create.empty() || !body.is_object()) {
+        return;
+    }
+    Status st = service.db().Read([&](Connection& c) -> Status {
+        for (const CreateResponseHook& hook : def->after_create) {
+            Json extras = body;
+            auto added = hook(c, ctx, *def, extras);
+            if (!added) {
+                spdlog::warn("create response hook of {} failed: {}", def->name, added.error().message);
+                continue;
+            }
+            body = std::move(extras);
+        }
+        return core::Ok();
+    });
+    if (!st) {
+        spdlog::warn("create response hooks of {} could not read: {}", def->name, st.error().message);
+    }
+}
 
 void RegisterRecordRoutes(http::Router& router, RecordService& service, OptionalAuth optional_auth) {
     auto& db = service.db();

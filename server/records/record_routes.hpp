@@ -14,6 +14,12 @@ using OptionalAuth = std::function<core::Result<RequestContext>(const http::Requ
 
 void RegisterRecordRoutes(http::Router& router, RecordService& service, OptionalAuth optional_auth);
 
+// Runs the entity's after_create hooks (see CreateResponseHook) on a read connection and lets
+// them add keys to `body`, the created record as returned to the client. Every route that
+// creates a record for a client calls this after its transaction committed. Best effort: a
+// failing hook is logged and adds nothing.
+void AddCreateExtras(RecordService& service, const RequestContext& ctx, std::string_view entity, Json& body);
+
 // Builds the OpenAPI 3.1 document from the route table and the entities' metadata.
 Json BuildOpenApi(const http::Router& router, const std::vector<std::shared_ptr<const EntityDef>>& entities);
 

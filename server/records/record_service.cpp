@@ -68,6 +68,10 @@ Status RecordService::CheckScope(
     const Json& body,
     access::Action action
 ) {
+    if (def.admin_writes && action != access::Action::kRead &&
+        !(ctx.permissions && ctx.permissions->manage_metadata)) {
+        return Error::Forbidden("Only administrators can change " + def.name);
+    }
     const access::Scope scope = RightsOf(ctx, def).For(action);
     if (scope == access::Scope::kAll || (!def.has_owner && scope != access::Scope::kNone)) {
         return core::Ok();

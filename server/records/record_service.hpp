@@ -43,6 +43,18 @@ struct ListPage {
     std::optional<std::string> next_cursor;
 };
 
+// Records of `entity` whose built-in field `field` holds `from_id` (and whose fields in `where`
+// hold the given values) are to point at `to_id` instead; `only_ids`, when set, limits the move
+// to those records. See RecordService::MoveReferences.
+struct ReferenceMove {
+    std::string entity;
+    std::string field;
+    std::string from_id;
+    std::string to_id;
+    std::vector<std::pair<std::string, std::string>> where;
+    std::optional<std::vector<std::string>> only_ids;
+};
+
 // A record as stored plus its API form; version drives ETag/If-Match.
 struct Record {
     Json body;
@@ -100,6 +112,13 @@ public:
     );
 
     Result<ListPage> List(Connection& c, const RequestContext& ctx, std::string_view entity, const ListQuery& query);
+
+    // Repoints references (a merge and its undo): every matching record, live or in the recycle
+    // bin, gets `to_id` in `field` as a new version with an "update" event {field: {from, to}}.
+    // Field permissions, read-only flags, scopes and hooks do not apply: the caller is domain
+    // code that has checked the caller's rights on the records being merged. kInvalid when the
+    // entity or a field is not built in. Returns the ids of the records changed.
+    Result<std::vector<std::string>> MoveReferences(Connection& tx, const RequestContext& ctx, const ReferenceMove& move);
 
     // Every version: {version, action, actor_id, at, changes: {field: {from, to}}}.
     Result<Json> History(Connection& c, const RequestContext& ctx, std::string_view entity, std::string_view id);

@@ -1,76 +1,820 @@
-// Demo data generator: deterministic for a seed, written through the record engine in batches.
+// Demo data generator: configuration through the record engine, volume through BulkWriter.
 #include "sales/demo_data.hpp"
 
 #include <array>
 #include <random>
 
+#include "core/clock.hpp"
+#include "core/id.hpp"
+#include "core/money.hpp"
+#include "sales/bulk_writer.hpp"
+#include "sales/sales_service.hpp"
+#include "sales/service_util.hpp"
+
 namespace voronka::sales {
 
 namespace {
 
+using core::Json;
+
+constexpr int64_t kHour = 3'600'000'000;
+constexpr int64_t kDay = 24 * kHour;
+constexpr int kRecordsPerTransaction = 5000;
+
 struct Person {
     const char* first;
     const char* last;
+    const char* latin;
 };
 
-constexpr std::array<Person, 16> kPeople{{
-    {"Иван", "Петров"}, {"Мария", "Смирнова"}, {"Алексей", "Кузнецов"}, {"Ольга", "Попова"},
-    {"Дмитрий", "Соколов"}, {"Анна", "Лебедева"}, {"Олександр", "Шевченко"}, {"Наталія", "Коваленко"},
-    {"Андрій", "Бондаренко"}, {"Оксана", "Ткаченко"}, {"John", "Smith"}, {"Emily", "Johnson"},
-    {"Michael", "Brown"}, {"Sarah", "Davis"}, {"Сергей", "Морозов"}, {"Юлия", "Волкова"},
+constexpr std::array<Person, 32> kPeople{{
+    {"Иван", "Петров", "ivan"},
+    {"Мария", "Смирнова", "maria"},
+    {"Алексей", "Кузнецов", "alexey"},
+    {"Ольга", "Попова", "olga"},
+    {"Дмитрий", "Соколов", "dmitry"},
+    {"Анна", "Лебедева", "anna"},
+    {"Сергей", "Морозов", "sergey"},
+    {"Юлия", "Волкова", "yulia"},
+    {"Николай", "Новиков", "nikolay"},
+    {"Елена", "Козлова", "elena"},
+    {"Павел", "Орлов", "pavel"},
+    {"Татьяна", "Федорова", "tatiana"},
+    {"Андрей", "Михайлов", "andrey"},
+    {"Екатерина", "Никитина", "ekaterina"},
+    {"Максим", "Захаров", "maxim"},
+    {"Светлана", "Белова", "svetlana"},
+    {"Олександр", "Шевченко", "oleksandr"},
+    {"Наталія", "Коваленко", "natalia"},
+    {"Андрій", "Бондаренко", "andriy"},
+    {"Оксана", "Ткаченко", "oksana"},
+    {"Тарас", "Кравченко", "taras"},
+    {"Ірина", "Олійник", "iryna"},
+    {"Богдан", "Мельник", "bohdan"},
+    {"Галина", "Савченко", "halyna"},
+    {"John", "Smith", "john"},
+    {"Emily", "Johnson", "emily"},
+    {"Michael", "Brown", "michael"},
+    {"Sarah", "Davis", "sarah"},
+    {"David", "Wilson", "david"},
+    {"Laura", "Taylor", "laura"},
+    {"James", "Anderson", "james"},
+    {"Anna", "Müller", "anna.m"},
 }};
 
-constexpr std::array<const char*, 12> kCompanies{
-    "ООО «Ромашка»", "АО «Северсталь-Сервис»", "ТОВ «Київстар Бізнес»", "ИП Иванов",
-    "ООО «ТехноСфера»", "ПАО «Волга-Трейд»", "ТОВ «Дніпро Агро»", "Acme Corp",
-    "Northwind Traders", "ООО «Альфа Логистик»", "ТОВ «Львівська Кава»", "Globex LLC"};
+constexpr std::array<const char*, 24> kCompanyRoots{
+    "Ромашка",
+    "Северсталь-Сервис",
+    "ТехноСфера",
+    "Волга-Трейд",
+    "Альфа Логистик",
+    "СтройМаркет",
+    "Уральские Машины",
+    "Сибирь Агро",
+    "Невский Текстиль",
+    "МедТехника",
+    "Балтика Снаб",
+    "Восток Инвест",
+    "Київстар Бізнес",
+    "Дніпро Агро",
+    "Львівська Кава",
+    "Карпати Буд",
+    "Одеса Порт Сервіс",
+    "Харків Прилад",
+    "Acme",
+    "Northwind Traders",
+    "Globex",
+    "Initech",
+    "Umbrella Supply",
+    "Stark Components"};
 
-constexpr std::array<const char*, 8> kLatin{"ivan", "maria", "alex", "olga", "dmitry", "anna", "john", "emily"};
+constexpr std::array<const char*, 6> kCompanyForms{
+    "ООО «%s»", "АО «%s»", "ТОВ «%s»", "ПАО «%s»", "%s LLC", "%s Corp"};
+
+constexpr std::array<const char*, 8> kIndustries{
+    "Retail",
+    "Manufacturing",
+    "Logistics",
+    "Construction",
+    "Agriculture",
+    "Healthcare",
+    "IT",
+    "Food"};
+
+constexpr std::array<const char*, 8> kPositions{
+    "Директор",
+    "Менеджер по закупкам",
+    "Главный инженер",
+    "Бухгалтер",
+    "Head of Procurement",
+    "Office manager",
+    "Керівник відділу",
+    "Коммерческий директор"};
+
+constexpr std::array<const char*, 7> kContactSources{
+    "web_form", "call", "email", "referral", "messenger", "manual", "import"};
+
+constexpr std::array<const char*, 6> kLeadSources{
+    "web_form", "email", "call", "messenger", "manual", "import"};
+
+constexpr std::array<const char*, 6> kLossReasons{
+    "Дорого",
+    "Выбрали конкурента",
+    "Нет бюджета",
+    "Не дозвонились",
+    "Сроки не подходят",
+    "Project cancelled"};
+
+constexpr std::array<const char*, 5> kCallResults{
+    "Договорились о встрече", "Перезвонить позже", "Отправить КП", "Не ответил", "Interested"};
+
+constexpr std::array<const char*, 5> kUtmSources{
+    "yandex", "google", "vk", "telegram", "newsletter"};
+
+struct ProductSpec {
+    const char* name;
+    const char* sku;
+    const char* unit;
+    const char* category;
+    int64_t retail_minor;
+};
+
+constexpr std::array<ProductSpec, 12> kProducts{{
+    {"Стеллаж складской СТ-200", "ST-200", "шт", "Склад", 1'890'000},
+    {"Стеллаж архивный СА-90", "SA-90", "шт", "Склад", 940'000},
+    {"Поддон деревянный", "PD-1200", "шт", "Склад", 65'000},
+    {"Плёнка стрейч 500 мм", "FS-500", "рул", "Упаковка", 89'000},
+    {"Коробка гофро 60×40", "KG-6040", "шт", "Упаковка", 4'550},
+    {"Скотч упаковочный", "SK-48", "рул", "Упаковка", 12'000},
+    {"Тележка гидравлическая", "TG-2500", "шт", "Техника", 3'450'000},
+    {"Погрузчик электрический", "PE-1500", "шт", "Техника", 189'000'000},
+    {"Монтаж стеллажей", "SRV-MNT", "час", "Услуги", 250'000},
+    {"Доставка по городу", "SRV-DLV", "рейс", "Услуги", 450'000},
+    {"Сервисный контракт", "SRV-YEAR", "год", "Услуги", 12'000'000},
+    {"Консультация", "SRV-CONS", "час", "Услуги", 300'000},
+}};
+
+struct StageInfo {
+    std::string id;
+    std::string name;
+    std::string kind;
+    int64_t probability = 0;
+};
+
+struct PipelineInfo {
+    std::string id;
+    std::vector<StageInfo> open;
+    std::vector<StageInfo> won;
+    std::vector<StageInfo> lost;
+};
+
+// Values shared across the generator's phases.
+struct Generated {
+    std::vector<PipelineInfo> pipelines;
+    std::vector<std::string> products;
+    std::vector<int64_t> product_prices;
+    std::string price_list;
+    std::vector<std::string> companies;
+    std::vector<std::string> contacts;
+    std::vector<std::string> contact_companies;  // company of each contact
+};
+
+class Demo {
+public:
+    Demo(
+        records::RecordService& records,
+        const access::RequestContext& ctx,
+        const DemoOptions& options
+    )
+        : records_(records),
+          ctx_(ctx),
+          options_(options),
+          rng_(options.seed),
+          sales_(records, clock_) {}
+
+    core::Result<int64_t> Run() {
+        now_ = clock_.NowMicros();
+        VK_RETURN_IF_ERROR(Configure());
+        VK_RETURN_IF_ERROR(Companies());
+        VK_RETURN_IF_ERROR(Contacts());
+        VK_RETURN_IF_ERROR(DealsAndLeads());
+        VK_RETURN_IF_ERROR(LinedDeals());
+        return created_;
+    }
+
+private:
+    size_t Pick(size_t n) { return static_cast<size_t>(rng_() % n); }
+
+    int64_t Between(int64_t lo, int64_t hi) {
+        return lo + static_cast<int64_t>(rng_() % static_cast<uint64_t>(hi - lo + 1));
+    }
+
+    bool Chance(int percent) { return static_cast<int>(rng_() % 100) < percent; }
+
+    std::string Digits(int n) {
+        std::string s;
+        for (int i = 0; i < n; ++i) {
+            s.push_back(static_cast<char>('0' + rng_() % 10));
+        }
+        return s;
+    }
+
+    // A Russian number typed the way people type it (PhoneE164Hook adds the E.164 form).
+    std::string Phone(bool mobile) {
+        const std::string area =
+            mobile ? "9" + Digits(2) : std::array<const char*, 3>{"495", "812", "343"}[Pick(3)];
+        const std::string rest = Digits(7);
+        const std::string typed = (Chance(50) ? "+7 (" : "8 (") + area + ") " + rest.substr(0, 3) +
+                                  "-" + rest.substr(3, 2) + "-" + rest.substr(5, 2);
+        return typed;
+    }
+
+    std::string Date(int64_t micros) { return core::FormatTimestamp(micros).substr(0, 10); }
+
+    // Runs fn in transactions of kRecordsPerTransaction iterations each.
+    template <class F>
+    core::Status InBatches(int64_t count, F&& fn) {
+        for (int64_t start = 0; start < count; start += kRecordsPerTransaction) {
+            const int64_t end = std::min(count, start + kRecordsPerTransaction);
+            VK_RETURN_IF_ERROR(records_.db().Write([&](storage::Connection& tx) {
+                return fn(tx, start, end);
+            }));
+        }
+        return core::Ok();
+    }
+
+    core::Result<std::shared_ptr<const records::EntityDef>> Def(
+        storage::Connection& tx, const char* entity
+    ) {
+        return records_.Meta(tx, ctx_, entity);
+    }
+
+    core::Status Configure() {
+        return records_.db().Write([&](storage::Connection& tx) -> core::Status {
+            VK_ASSIGN_OR_RETURN(Json existing, sales_.ListPipelines(tx, ctx_, false));
+            if (existing["data"].empty()) {
+                const Json retail = {
+                    {"name", "Розница"},
+                    {"stages",
+                     {{{"name", "Новый"}, {"probability", 10}},
+                      {{"name", "Квалификация"}, {"probability", 25}},
+                      {{"name", "Предложение"}, {"probability", 50}},
+                      {{"name", "Согласование"}, {"probability", 75}},
+                      {{"name", "Выиграна"}, {"kind", "won"}},
+                      {{"name", "Проиграна"}, {"kind", "lost"}}}}};
+                const Json wholesale = {
+                    {"name", "Опт"},
+                    {"stages",
+                     {{{"name", "Запрос"}, {"probability", 10}},
+                      {{"name", "Расчёт"}, {"probability", 30}},
+                      {{"name", "КП отправлено"}, {"probability", 50}},
+                      {{"name", "Договор"}, {"probability", 80}},
+                      {{"name", "Отгрузка"}, {"kind", "won"}},
+                      {{"name", "Отказ"}, {"kind", "lost"}}}}};
+                for (const Json* p : {&retail, &wholesale}) {
+                    VK_RETURN_IF_ERROR(sales_.CreatePipeline(tx, ctx_, *p));
+                    created_ += 7;
+                }
+                VK_ASSIGN_OR_RETURN(existing, sales_.ListPipelines(tx, ctx_, false));
+            }
+            for (const auto& p : existing["data"]) {
+                PipelineInfo info;
+                info.id = p["id"];
+                for (const auto& s : p["stages"]) {
+                    StageInfo stage{s["id"], s["name"], s["kind"], s["probability"].get<int64_t>()};
+                    (stage.kind == "open"  ? info.open
+                     : stage.kind == "won" ? info.won
+                                           : info.lost)
+                        .push_back(stage);
+                }
+                if (!info.open.empty() && !info.won.empty() && !info.lost.empty()) {
+                    gen_.pipelines.push_back(std::move(info));
+                }
+            }
+            if (gen_.pipelines.empty()) {
+                return core::Error::Conflict(
+                    "The company's pipelines need open, won and lost stages for demo deals"
+                );
+            }
+            VK_ASSIGN_OR_RETURN(
+                std::vector<Json> products,
+                internal::ListAll(records_, tx, ctx_, "products", {}, "name", 1000)
+            );
+            if (products.empty()) {
+                VK_ASSIGN_OR_RETURN(
+                    records::Record retail,
+                    records_.Create(
+                        tx,
+                        ctx_,
+                        "price_lists",
+                        {{"name", "Розничный"}, {"currency", "RUB"}, {"kind", "retail"}}
+                    )
+                );
+                VK_ASSIGN_OR_RETURN(
+                    records::Record wholesale,
+                    records_.Create(
+                        tx,
+                        ctx_,
+                        "price_lists",
+                        {{"name", "Оптовый"}, {"currency", "RUB"}, {"kind", "wholesale"}}
+                    )
+                );
+                created_ += 2;
+                for (const auto& spec : kProducts) {
+                    VK_ASSIGN_OR_RETURN(
+                        records::Record product,
+                        records_.Create(
+                            tx,
+                            ctx_,
+                            "products",
+                            {{"name", spec.name},
+                             {"sku", spec.sku},
+                             {"unit", spec.unit},
+                             {"category", spec.category}}
+                        )
+                    );
+                    const Json id = product.body["id"];
+                    VK_RETURN_IF_ERROR(records_.Create(
+                        tx,
+                        ctx_,
+                        "prices",
+                        {{"price_list_id", retail.body["id"]},
+                         {"product_id", id},
+                         {"price", core::FormatAmount(spec.retail_minor, "RUB")}}
+                    ));
+                    VK_RETURN_IF_ERROR(records_.Create(
+                        tx,
+                        ctx_,
+                        "prices",
+                        {{"price_list_id", wholesale.body["id"]},
+                         {"product_id", id},
+                         {"price", core::FormatAmount(spec.retail_minor * 85 / 100, "RUB")}}
+                    ));
+                    created_ += 3;
+                }
+                VK_RETURN_IF_ERROR(records_.Create(
+                    tx,
+                    ctx_,
+                    "distribution_rules",
+                    {{"name", "Заявки с сайта"},
+                     {"entity", "leads"},
+                     {"conditions", {{"source", {"web_form", "messenger"}}}},
+                     {"user_ids", {ctx_.user_id}},
+                     {"first_task_minutes", 15}}
+                ));
+                ++created_;
+                gen_.price_list = retail.body["id"];
+                VK_ASSIGN_OR_RETURN(
+                    products, internal::ListAll(records_, tx, ctx_, "products", {}, "name", 1000)
+                );
+            } else {
+                VK_ASSIGN_OR_RETURN(
+                    std::vector<Json> lists,
+                    internal::ListAll(
+                        records_, tx, ctx_, "price_lists", {{"currency", "eq", "RUB"}}, "name", 10
+                    )
+                );
+                if (!lists.empty()) {
+                    gen_.price_list = lists.front()["id"];
+                }
+            }
+            for (const auto& p : products) {
+                gen_.products.push_back(p["id"]);
+            }
+            return core::Ok();
+        });
+    }
+
+    core::Status Companies() {
+        const int64_t count = std::max<int64_t>(12, options_.contacts / 20);
+        return InBatches(
+            count,
+            [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
+                VK_ASSIGN_OR_RETURN(auto def, Def(tx, "companies"));
+                BulkWriter writer(tx, ctx_, *def, true, 200);
+                for (int64_t i = start; i < end; ++i) {
+                    const char* root = kCompanyRoots[static_cast<size_t>(i) % kCompanyRoots.size()];
+                    std::string name(256, '\0');
+                    const std::string base =
+                        i < static_cast<int64_t>(kCompanyRoots.size())
+                            ? root
+                            : std::string(root) + " " +
+                                  std::to_string(
+                                      i / static_cast<int64_t>(kCompanyRoots.size()) + 1
+                                  );
+                    name.resize(static_cast<size_t>(std::snprintf(
+                        name.data(),
+                        name.size(),
+                        kCompanyForms[Pick(kCompanyForms.size())],
+                        base.c_str()
+                    )));
+                    const std::string phone = Phone(false);
+                    const std::string id = core::NewId();
+                    Json values = {
+                        {"name", name},
+                        {"inn", Digits(10)},
+                        {"website", "https://example-" + std::to_string(i) + ".ru"},
+                        {"phone", phone},
+                        {"email", "info@example-" + std::to_string(i) + ".ru"},
+                        {"industry", kIndustries[Pick(kIndustries.size())]},
+                        {"owner_id", ctx_.user_id},
+                    };
+                    VK_RETURN_IF_ERROR(writer.Add(id, values, now_ - Between(30 * kDay, 730 * kDay))
+                    );
+                    gen_.companies.push_back(id);
+                    ++created_;
+                }
+                return writer.Flush();
+            }
+        );
+    }
+
+    core::Status Contacts() {
+        gen_.contacts.reserve(static_cast<size_t>(options_.contacts));
+        gen_.contact_companies.reserve(static_cast<size_t>(options_.contacts));
+        return InBatches(
+            options_.contacts,
+            [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
+                VK_ASSIGN_OR_RETURN(auto def, Def(tx, "contacts"));
+                BulkWriter writer(tx, ctx_, *def, true, 200);
+                for (int64_t i = start; i < end; ++i) {
+                    const Person& p = kPeople[Pick(kPeople.size())];
+                    const std::string phone = Phone(true);
+                    const std::string id = core::NewId();
+                    const std::string& company = gen_.companies[Pick(gen_.companies.size())];
+                    Json values = {
+                        {"first_name", p.first},
+                        {"last_name", p.last},
+                        {"position", kPositions[Pick(kPositions.size())]},
+                        {"email", std::string(p.latin) + "." + std::to_string(i) + "@example.ru"},
+                        {"phone", phone},
+                        {"company_id", company},
+                        {"owner_id", ctx_.user_id},
+                        {"birthday",
+                         std::to_string(1960 + Pick(40)) + "-0" + std::to_string(1 + Pick(9)) +
+                             "-1" + std::to_string(Pick(9))},
+                        {"source", kContactSources[Pick(kContactSources.size())]},
+                    };
+                    VK_RETURN_IF_ERROR(writer.Add(id, values, now_ - Between(kDay, 700 * kDay)));
+                    gen_.contacts.push_back(id);
+                    gen_.contact_companies.push_back(company);
+                    ++created_;
+                }
+                return writer.Flush();
+            }
+        );
+    }
+
+    static Json Change(const Json& from, const Json& to) { return {{"from", from}, {"to", to}}; }
+
+    // Moves `values` to `stage` at `at`, returning the event's changes (as DealHook would).
+    Json Move(Json& values, const StageInfo& stage, int64_t at, const std::string& loss_reason) {
+        Json changes = Json::object();
+        const std::string time = core::FormatTimestamp(at);
+        auto set = [&](const char* key, const Json& to) {
+            if (values[key] != to) {
+                changes[key] = Change(values[key], to);
+                values[key] = to;
+            }
+        };
+        set("stage_id", stage.id);
+        set("stage_changed_at", time);
+        set("probability", stage.probability);
+        set("status", stage.kind);
+        set("won_at", stage.kind == "won" ? Json(time) : Json(nullptr));
+        set("lost_at", stage.kind == "lost" ? Json(time) : Json(nullptr));
+        set("closed_at", stage.kind == "open" ? Json(nullptr) : Json(time));
+        if (stage.kind == "lost") {
+            set("loss_reason", loss_reason);
+        }
+        return changes;
+    }
+
+    Json Activity(
+        const std::string& type,
+        const std::string& entity,
+        const std::string& related,
+        int64_t created_at
+    ) {
+        Json a = {
+            {"type", type},
+            {"related_entity", entity},
+            {"related_id", related},
+            {"owner_id", ctx_.user_id},
+            {"assignee_id", ctx_.user_id},
+            {"priority", Chance(20) ? "high" : "normal"},
+            {"done", false},
+        };
+        if (type == "call") {
+            a["subject"] = Chance(50) ? "Звонок клиенту" : "Входящий звонок";
+            a["direction"] = Chance(60) ? "out" : "in";
+            a["duration_seconds"] = Between(20, 1200);
+            a["result"] = kCallResults[Pick(kCallResults.size())];
+            a["done"] = true;
+            a["done_at"] = core::FormatTimestamp(created_at);
+        } else if (type == "meeting") {
+            const int64_t starts = std::min(now_ + 5 * kDay, created_at + Between(kDay, 10 * kDay));
+            a["subject"] = "Встреча: презентация";
+            a["starts_at"] = core::FormatTimestamp(starts);
+            a["ends_at"] = core::FormatTimestamp(starts + kHour);
+            a["place"] = Chance(50) ? "Офис клиента" : "Zoom";
+            a["participants"] = Json::array({"client", "manager"});
+            if (starts < now_) {
+                a["done"] = true;
+                a["done_at"] = core::FormatTimestamp(starts + kHour);
+            }
+        } else if (type == "task") {
+            a["subject"] = Chance(50) ? "Отправить коммерческое предложение" : "Перезвонить";
+            a["due_at"] = core::FormatTimestamp(created_at + Between(kHour, 7 * kDay));
+        } else {
+            a["subject"] = "Заметка";
+            a["body"] = "Клиент просит скидку на объём.";
+        }
+        return a;
+    }
+
+    core::Status DealsAndLeads() {
+        const int64_t deals = options_.deals >= 0
+                                  ? options_.deals
+                                  : std::clamp<int64_t>(options_.contacts / 50, 60, 20000);
+        const int64_t leads = options_.leads >= 0
+                                  ? options_.leads
+                                  : std::clamp<int64_t>(options_.contacts / 20, 150, 50000);
+        VK_RETURN_IF_ERROR(InBatches(
+            deals,
+            [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
+                VK_ASSIGN_OR_RETURN(auto deal_def, Def(tx, "deals"));
+                VK_ASSIGN_OR_RETURN(auto lead_def, Def(tx, "leads"));
+                VK_ASSIGN_OR_RETURN(auto activity_def, Def(tx, "activities"));
+                BulkWriter deal_writer(tx, ctx_, *deal_def, false, 100);
+                BulkWriter lead_writer(tx, ctx_, *lead_def, true, 100);
+                BulkWriter activity_writer(tx, ctx_, *activity_def, false, 100);
+                for (int64_t i = start; i < end; ++i) {
+                    VK_RETURN_IF_ERROR(OneDeal(deal_writer, lead_writer, activity_writer));
+                }
+                VK_RETURN_IF_ERROR(deal_writer.Flush());
+                VK_RETURN_IF_ERROR(lead_writer.Flush());
+                return activity_writer.Flush();
+            }
+        ));
+        return InBatches(
+            leads,
+            [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
+                VK_ASSIGN_OR_RETURN(auto lead_def, Def(tx, "leads"));
+                VK_ASSIGN_OR_RETURN(auto activity_def, Def(tx, "activities"));
+                BulkWriter lead_writer(tx, ctx_, *lead_def, true, 100);
+                BulkWriter activity_writer(tx, ctx_, *activity_def, false, 100);
+                for (int64_t i = start; i < end; ++i) {
+                    VK_RETURN_IF_ERROR(OneLead(lead_writer, activity_writer));
+                }
+                VK_RETURN_IF_ERROR(lead_writer.Flush());
+                return activity_writer.Flush();
+            }
+        );
+    }
+
+    Json LeadValues(
+        const Person& p, const std::string& company_name, const char* source, int64_t i
+    ) {
+        const std::string phone = Phone(true);
+        Json lead = {
+            {"first_name", p.first},
+            {"last_name", p.last},
+            {"company_name", company_name},
+            {"email", std::string(p.latin) + ".lead" + std::to_string(i) + "@example.com"},
+            {"phone", phone},
+            {"source", source},
+            {"channel",
+             std::string(source) == "web_form"    ? "Сайт"
+             : std::string(source) == "messenger" ? "Telegram"
+                                                  : "Офис"},
+            {"status", "new"},
+            {"owner_id", ctx_.user_id},
+        };
+        if (std::string(source) == "web_form") {
+            lead["message"] = "Прошу рассчитать стоимость и сроки поставки.";
+            lead["utm_source"] = kUtmSources[Pick(kUtmSources.size())];
+            lead["utm_medium"] = "cpc";
+            lead["utm_campaign"] = "sklad-" + std::to_string(1 + Pick(4));
+            lead["campaign"] = "Весенняя распродажа";
+        }
+        return lead;
+    }
+
+    core::Status OneDeal(BulkWriter& deals, BulkWriter& leads, BulkWriter& activities) {
+        const PipelineInfo& pipeline = gen_.pipelines[Chance(70) ? 0 : Pick(gen_.pipelines.size())];
+        const size_t c = Pick(gen_.contacts.size());
+        const int64_t created_at = now_ - Between(kHour, 365 * kDay);
+        const bool old = now_ - created_at > 60 * kDay;
+        const int outcome = static_cast<int>(rng_() % 100);
+        const bool won = old ? outcome < 45 : outcome < 10;
+        const bool lost = !won && (old ? outcome < 80 : outcome < 20);
+        const size_t last_open =
+            won || lost ? pipeline.open.size() - 1 : Pick(pipeline.open.size());
+        const size_t reached = won || lost ? Pick(pipeline.open.size()) : last_open;
+        const char* currency = pipeline.id == gen_.pipelines[0].id || Chance(80) ? "RUB" : "USD";
+        const int64_t amount = std::string(currency) == "RUB" ? Between(5'000, 2'000'000) * 100
+                                                              : Between(100, 50'000) * 100;
+        const char* source = kContactSources[Pick(kContactSources.size())];
+        const std::string id = core::NewId();
+        const std::string& company = gen_.contact_companies[c];
+        const StageInfo& first = pipeline.open.front();
+        Json values = {
+            {"title",
+             std::string(std::array<const char*, 4>{
+                 "Поставка стеллажей",
+                 "Упаковка на квартал",
+                 "Сервисный контракт",
+                 "Погрузочная техника"}[Pick(4)]) +
+                 " #" + std::to_string(created_ % 100000 + 1)},
+            {"pipeline_id", pipeline.id},
+            {"stage_id", first.id},
+            {"status", "open"},
+            {"amount", core::FormatAmount(amount, currency)},
+            {"currency", currency},
+            {"expected_close_date", Date(created_at + Between(14 * kDay, 90 * kDay))},
+            {"probability", first.probability},
+            {"owner_id", ctx_.user_id},
+            {"contact_id", gen_.contacts[c]},
+            {"company_id", company},
+            {"source", source},
+            {"stage_changed_at", core::FormatTimestamp(created_at)},
+        };
+        if (Chance(15)) {
+            values["tags"] = Chance(50) ? Json::array({"vip"}) : Json::array({"срочно"});
+        }
+        const Json initial = values;
+        std::vector<BulkEvent> events;
+        int64_t at = created_at;
+        auto step = [&]() { at = std::min(now_ - kHour, at + Between(kHour, 12 * kDay)); };
+        for (size_t s = 1; s <= reached; ++s) {
+            step();
+            events.push_back({at, "update", Move(values, pipeline.open[s], at, "")});
+        }
+        if (won || lost) {
+            step();
+            const StageInfo& final = won ? pipeline.won.front() : pipeline.lost.front();
+            events.push_back(
+                {at, "update", Move(values, final, at, kLossReasons[Pick(kLossReasons.size())])}
+            );
+        }
+        VK_RETURN_IF_ERROR(deals.Add(id, initial, created_at, std::move(events)));
+        ++created_;
+        ++created_deals_;
+        // Every third deal came from a lead that was converted into it.
+        if (Chance(33)) {
+            const Person& p = kPeople[Pick(kPeople.size())];
+            const int64_t lead_at = created_at - Between(kHour, 3 * kDay);
+            Json lead = LeadValues(
+                p, "", source == std::string("referral") ? "manual" : source, created_ + 1
+            );
+            lead.erase("company_name");
+            std::vector<BulkEvent> lead_events;
+            Json changes = {
+                {"status", Change("new", "converted")},
+                {"converted_contact_id", Change(nullptr, gen_.contacts[c])},
+                {"converted_company_id", Change(nullptr, company)},
+                {"converted_deal_id", Change(nullptr, id)},
+                {"converted_at", Change(nullptr, core::FormatTimestamp(created_at))},
+            };
+            lead_events.push_back({created_at, "update", std::move(changes)});
+            const std::string lead_id = core::NewId();
+            VK_RETURN_IF_ERROR(leads.Add(lead_id, lead, lead_at, std::move(lead_events)));
+            VK_RETURN_IF_ERROR(activities.Add(
+                core::NewId(), Activity("call", "leads", lead_id, lead_at + kHour), lead_at + kHour
+            ));
+            created_ += 2;
+        }
+        // A call early on, sometimes a meeting, and an open task on deals still in play.
+        const int64_t call_at = std::min(now_ - kHour, created_at + Between(kHour, 2 * kDay));
+        VK_RETURN_IF_ERROR(
+            activities.Add(core::NewId(), Activity("call", "deals", id, call_at), call_at)
+        );
+        ++created_;
+        if (Chance(40)) {
+            const int64_t meeting_at = std::min(now_ - kHour, created_at + Between(kDay, 5 * kDay));
+            VK_RETURN_IF_ERROR(activities.Add(
+                core::NewId(), Activity("meeting", "deals", id, meeting_at), meeting_at
+            ));
+            ++created_;
+        }
+        if (!won && !lost) {
+            const int64_t task_at = now_ - Between(kHour, 4 * kDay);
+            VK_RETURN_IF_ERROR(activities.Add(
+                core::NewId(), Activity("task", "deals", id, task_at), std::min(task_at, now_)
+            ));
+            ++created_;
+        } else if (Chance(30)) {
+            VK_RETURN_IF_ERROR(activities.Add(core::NewId(), Activity("note", "deals", id, at), at)
+            );
+            ++created_;
+        }
+        return core::Ok();
+    }
+
+    core::Status OneLead(BulkWriter& leads, BulkWriter& activities) {
+        const Person& p = kPeople[Pick(kPeople.size())];
+        const int64_t created_at = now_ - Between(kHour, 365 * kDay);
+        const char* source = kLeadSources[Pick(kLeadSources.size())];
+        const std::string company =
+            Chance(60) ? std::string(kCompanyRoots[Pick(kCompanyRoots.size())]) : "";
+        Json lead = LeadValues(p, company, source, created_);
+        if (company.empty()) {
+            lead.erase("company_name");
+        }
+        std::vector<BulkEvent> events;
+        const bool recent = now_ - created_at < 14 * kDay;
+        const int roll = static_cast<int>(rng_() % 100);
+        const char* status = recent ? (roll < 60 ? "new" : "in_progress")
+                                    : (roll < 40   ? "junk"
+                                       : roll < 70 ? "qualified"
+                                       : roll < 90 ? "in_progress"
+                                                   : "new");
+        const std::string id = core::NewId();
+        if (std::string(status) != "new") {
+            const int64_t at = std::min(now_ - kHour, created_at + Between(kHour, 3 * kDay));
+            events.push_back({at, "update", {{"status", Change("new", status)}}});
+            VK_RETURN_IF_ERROR(activities.Add(core::NewId(), Activity("call", "leads", id, at), at)
+            );
+            ++created_;
+        }
+        VK_RETURN_IF_ERROR(leads.Add(id, lead, created_at, std::move(events)));
+        ++created_;
+        return core::Ok();
+    }
+
+    // A handful of deals with product lines from the retail price list, through the engine.
+    core::Status LinedDeals() {
+        if (gen_.products.empty() || gen_.price_list.empty()) {
+            return core::Ok();
+        }
+        return records_.db().Write([&](storage::Connection& tx) -> core::Status {
+            const PipelineInfo& pipeline = gen_.pipelines.front();
+            for (int i = 0; i < 10; ++i) {
+                const size_t c = Pick(gen_.contacts.size());
+                VK_ASSIGN_OR_RETURN(
+                    records::Record deal,
+                    records_.Create(
+                        tx,
+                        ctx_,
+                        "deals",
+                        {{"title", "Комплексное оснащение склада #" + std::to_string(i + 1)},
+                         {"pipeline_id", pipeline.id},
+                         {"stage_id", pipeline.open[Pick(pipeline.open.size())].id},
+                         {"currency", "RUB"},
+                         {"contact_id", gen_.contacts[c]},
+                         {"company_id", gen_.contact_companies[c]},
+                         {"source", "manual"}}
+                    )
+                );
+                Json lines = Json::array();
+                for (int k = 0; k < 3; ++k) {
+                    lines.push_back({
+                        {"product_id", gen_.products[Pick(gen_.products.size())]},
+                        {"price_list_id", gen_.price_list},
+                        {"quantity", Between(1, 20)},
+                        {"discount_percent", std::array<int, 4>{0, 5, 10, 15}[Pick(4)]},
+                        {"tax_percent", 20},
+                    });
+                }
+                auto replaced = sales_.ReplaceDealLines(
+                    tx,
+                    ctx_,
+                    deal.body["id"],
+                    {{"lines", lines}, {"set_amount", true}},
+                    std::nullopt
+                );
+                if (!replaced) {
+                    return std::move(replaced).error();
+                }
+                created_ += 4;
+            }
+            return core::Ok();
+        });
+    }
+
+    records::RecordService& records_;
+    const access::RequestContext& ctx_;
+    const DemoOptions& options_;
+    std::mt19937_64 rng_;
+    core::SystemClock clock_;
+    SalesService sales_;
+    Generated gen_;
+    int64_t now_ = 0;
+    int64_t created_ = 0;
+    int64_t created_deals_ = 0;
+};
 
 }  // namespace
 
-core::Result<int64_t> FillDemoCompany(records::RecordService& records, const access::RequestContext& ctx, const DemoOptions& options) {
-    std::mt19937_64 rng(options.seed);
-    auto pick = [&](size_t n) { return static_cast<size_t>(rng() % n); };
-    std::vector<std::string> company_ids;
-    int64_t created = 0;
-    VK_RETURN_IF_ERROR(records.db().Write([&](storage::Connection& tx) -> core::Status {
-        for (size_t i = 0; i < kCompanies.size(); ++i) {
-            core::Json company = {
-                {"name", kCompanies[i]},
-                {"phone", "+7 (495) " + std::to_string(100 + pick(900)) + "-" + std::to_string(10 + pick(90)) + "-" + std::to_string(10 + pick(90))},
-                {"website", std::string("https://example-") + std::to_string(i) + ".ru"},
-                {"industry", i % 2 ? "Retail" : "Manufacturing"},
-            };
-            VK_ASSIGN_OR_RETURN(records::Record r, records.Create(tx, ctx, "companies", company));
-            company_ids.push_back(r.body["id"].get<std::string>());
-            ++created;
-        }
-        return core::Ok();
-    }));
-    constexpr int kBatch = 500;
-    for (int start = 0; start < options.contacts; start += kBatch) {
-        VK_RETURN_IF_ERROR(records.db().Write([&](storage::Connection& tx) -> core::Status {
-            for (int i = start; i < std::min(options.contacts, start + kBatch); ++i) {
-                const Person& p = kPeople[pick(kPeople.size())];
-                const std::string digits = std::to_string(9000000000ULL + rng() % 999999999ULL);
-                core::Json contact = {
-                    {"first_name", p.first},
-                    {"last_name", p.last},
-                    {"email", std::string(kLatin[pick(kLatin.size())]) + "." + std::to_string(i) + "@example.ru"},
-                    {"phone", "8" + digits},
-                    {"company_id", company_ids[pick(company_ids.size())]},
-                    {"source", std::array<const char*, 4>{"web_form", "call", "email", "referral"}[pick(4)]},
-                    {"birthday", std::to_string(1960 + pick(40)) + "-0" + std::to_string(1 + pick(9)) + "-1" + std::to_string(pick(9))},
-                };
-                VK_ASSIGN_OR_RETURN(records::Record r, records.Create(tx, ctx, "contacts", contact));
-                (void)r;
-                ++created;
-            }
-            return core::Ok();
-        }));
+core::Result<int64_t> FillDemoCompany(
+    records::RecordService& records, const access::RequestContext& ctx, const DemoOptions& options
+) {
+    if (options.contacts < 1) {
+        return core::Error::InvalidField("contacts", "must be at least 1");
     }
-    return created;
+    Demo demo(records, ctx, options);
+    return demo.Run();
 }
 
 }  // namespace voronka::sales

@@ -1,4 +1,5 @@
-// A realistic demo company: Russian, Ukrainian and English people and firms.
+// A realistic demo company: Russian, Ukrainian and English people and firms, two pipelines,
+// a product catalogue with price lists, a year of leads and deals with stage history, activities.
 #pragma once
 
 #include "records/record_service.hpp"
@@ -8,10 +9,20 @@ namespace voronka::sales {
 struct DemoOptions {
     int contacts = 200;
     uint64_t seed = 42;
+    int deals = -1;  // -1: scaled from contacts (clamped to 60..20000)
+    int leads = -1;  // -1: scaled from contacts (clamped to 150..50000)
 };
 
-// Fills the tenant of `ctx` through the record engine (so history, search and normalisation
-// are as for any write), committing in batches. Returns the number of records created.
-core::Result<int64_t> FillDemoCompany(records::RecordService& records, const access::RequestContext& ctx, const DemoOptions& options);
+// Fills the tenant of `ctx` (an administrator's context). Configuration (pipelines, products,
+// price lists, a distribution rule) and a few deals with product lines go through the record
+// engine and its hooks; the bulk of the data (companies, contacts, leads, deals with their stage
+// history, activities) goes through BulkWriter in large transactions, with the same rows, events
+// and search documents the engine would write, backdated over the last year. Existing pipelines
+// and products of the tenant are reused. Deterministic for a seed apart from ids and the current
+// time. Returns the number of records created. The entities of RegisterOperationalEntities
+// must be registered.
+core::Result<int64_t> FillDemoCompany(
+    records::RecordService& records, const access::RequestContext& ctx, const DemoOptions& options
+);
 
 }  // namespace voronka::sales

@@ -75,6 +75,9 @@ public:
     // Runs fn in a transaction and returns only after the commit is durable (fsync'd WAL on
     // SQLite, synchronous_commit on PostgreSQL). Thread-safe. SQLite: writes are queued to one
     // writer thread that commits batches (group commit). PostgreSQL: a pooled connection.
+    // fn may run more than once (SQLite: its batch is re-run when another job in it fails;
+    // PostgreSQL: after a serialization failure), so it must act only through the Connection
+    // and on state it resets each time.
     virtual Status Write(const WriteFn& fn) = 0;
 
     // Runs fn on a pooled read connection with a consistent snapshot. Thread-safe.

@@ -150,10 +150,24 @@ public:
 
     sqlite3* raw() { return db_; }
 
+    // Runs a parameterless statement (BEGIN, COMMIT, SAVEPOINT ...) through the statement cache:
+    // sqlite3_exec would parse it again on every request.
+    Status Run(std::string_view sql) {
+        auto done = Execute(sql, {});
+        return done ? core::Ok() : Status(std::move(done).error());
+    }
+
 private:
+    // Heterogeneous lookup: finding a cached statement must not copy the SQL text.
+    struct SqlHash {
+        using is_transparent = void;
+
+        size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    };
+
     Result<sqlite3_stmt*> Prepare(std::string_view sql, const std::vector<Value>& params) {
         sqlite3_stmt* stmt = nullptr;
-        auto it = cache_.find(std::string(sql));
+        auto it = cache_.find(sql);
         if (it != cache_.end()) {
             stmt = it->second;
         } else {
@@ -205,7 +219,7 @@ private:
     }
 
     sqlite3* db_;
-    std::unordered_map<std::string, sqlite3_stmt*> cache_;
+    std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
 };
 
 struct WriteJob {
@@ -271,14 +285,14 @@ public:
             }
             conn = std::move(opened).value();
         }
-        Status status = conn->ExecuteScript("BEGIN");
+        Status status = conn->Run("BEGIN");
         if (status) {
             try {
                 status = fn(*conn);
             } catch (const std::exception& e) {
                 status = Error::Internal(std::string("read threw: ") + e.what());
             }
-            (void)conn->ExecuteScript("COMMIT");
+            (void)conn->Run("COMMIT");
         }
         ReturnReader(std::move(conn));
         return status;
@@ -329,9 +343,12 @@ private:
             nullptr
         );
         auto conn = std::make_unique<SqliteConnection>(db);
-        std::string pragmas =
-            "PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; "
-            "PRAGMA temp_store = MEMORY;";
+        // Memory: every pooled reader has a page cache of its own, so readers get a small one and
+        // the rest comes from the OS page cache (shared, outside our RSS) by pread. No mmap:
+        // mapped pages count in RSS and would fill it with the file. Large sorts spill to temp
+        // files instead of growing the heap under many concurrent list queries.
+        std::string pragmas = "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 0;";
+        pragmas += writer ? "PRAGMA cache_size = -65536;" : "PRAGMA cache_size = -2048;";
         if (writer) {
             pragmas += "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 4000;";
             pragmas += options_.durable ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = OFF;";
@@ -357,9 +374,18 @@ private:
         }
     }
 
+    // Runs fn in the writer's open transaction; an exception counts as an error.
+    Status RunJob(const WriteFn& fn) {
+        try {
+            return fn(*writer_);
+        } catch (const std::exception& e) {
+            return Error::Internal(std::string("write threw: ") + e.what());
+        }
+    }
+
     Status RunInSavepoint(const WriteFn& fn, const char* name) {
         const std::string sp = std::string("vk_") + name;
-        VK_RETURN_IF_ERROR(writer_->ExecuteScript("SAVEPOINT " + sp));
+        VK_RETURN_IF_ERROR(writer_->Run("SAVEPOINT " + sp));
         Status status;
         try {
             status = fn(*writer_);
@@ -367,9 +393,9 @@ private:
             status = Error::Internal(std::string("write threw: ") + e.what());
         }
         if (!status) {
-            (void)writer_->ExecuteScript("ROLLBACK TO " + sp);
+            (void)writer_->Run("ROLLBACK TO " + sp);
         }
-        (void)writer_->ExecuteScript("RELEASE " + sp);
+        (void)writer_->Run("RELEASE " + sp);
         return status;
     }
 
@@ -390,7 +416,7 @@ private:
                 }
             }
             results.clear();
-            Status begun = writer_->ExecuteScript("BEGIN IMMEDIATE");
+            Status begun = writer_->Run("BEGIN IMMEDIATE");
             if (!begun) {
                 for (WriteJob* job : batch) {
                     job->done.set_value(begun);
@@ -398,10 +424,42 @@ private:
                 batch.clear();
                 continue;
             }
+            // Optimistic first: every job straight in the transaction, no savepoints. FTS5
+            // flushes its pending index data to new segments at every SAVEPOINT, so a savepoint
+            // per job means one index flush (and merge work) per record instead of per commit,
+            // the largest cost of a durable create. Only when a job fails is the batch undone
+            // and run again with a savepoint per job, so the failure undoes that job alone.
+            // Write functions may thus run twice, as on PostgreSQL after a serialization failure.
+            bool failed = false;
             for (WriteJob* job : batch) {
-                results.push_back(RunInSavepoint(*job->fn, "job"));
+                results.push_back(RunJob(*job->fn));
+                if (!results.back()) {
+                    failed = true;
+                    break;
+                }
             }
-            Status committed = writer_->ExecuteScript("COMMIT");
+            if (failed && batch.size() == 1) {
+                (void)writer_->ExecuteScript("ROLLBACK");
+                batch[0]->done.set_value(std::move(results[0]));
+                batch.clear();
+                continue;
+            }
+            if (failed) {
+                (void)writer_->ExecuteScript("ROLLBACK");
+                results.clear();
+                begun = writer_->Run("BEGIN IMMEDIATE");
+                if (!begun) {
+                    for (WriteJob* job : batch) {
+                        job->done.set_value(begun);
+                    }
+                    batch.clear();
+                    continue;
+                }
+                for (WriteJob* job : batch) {
+                    results.push_back(RunInSavepoint(*job->fn, "job"));
+                }
+            }
+            Status committed = writer_->Run("COMMIT");
             if (!committed) {
                 spdlog::error("group commit failed: {}", committed.error().internal);
                 (void)writer_->ExecuteScript("ROLLBACK");

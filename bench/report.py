@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Turns the files bench/run.sh leaves in var/bench/results into docs/PERFORMANCE.md.
+
+Usage: report.py RESULTS_DIR REPORT_PATH. Workloads that did not run are shown as "not run".
+The analysis text comes from bench/notes.md, appended verbatim.
+"""
+import json
+import os
+import sys
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def load_json(results, name):
+    path = os.path.join(results, name + ".json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        text = f.read().strip()
+    return json.loads(text) if text else None
+
+
+def read_text(results, name, default=""):
+    path = os.path.join(results, name)
+    if not os.path.exists(path):
+        return default
+    with open(path) as f:
+        return f.read().strip()
+
+
+def read_env(path):
+    out = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                if "=" in line:
+                    k, v = line.rstrip("\n").split("=", 1)
+                    out[k] = v
+    return out
+
+
+def cpu_facts(results, name, requests):
+    """Server CPU per request (us), machine busy share and the server's share of the machine."""
+    text = read_text(results, name + ".cpu")
+    if not text or not requests:
+        return None
+    m0_busy, m0_total, p0, m1_busy, m1_total, p1 = (float(x) for x in text.split())
+    total = max(1.0, m1_total - m0_total)
+    server = p1 - p0
+    return {
+        "us_per_request": server / CLK_TCK / requests * 1e6,
+        "machine_busy": (m1_busy - m0_busy) / total,
+        "server_share": server / total,
+    }
+
+
+def fmt(v, digits=1):
+    if v is None:
+        return "—"
+    if isinstance(v, float):
+        return f"{v:,.{digits}f}"
+    return f"{v:,}"
+
+
+def main():
+    results, report = sys.argv[1], sys.argv[2]
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    m = read_env(os.path.join(results, "machine.env"))
+    w = {n: load_json(results, n) for n in
+         ("read_admin", "read_user", "list_admin", "list_user", "search", "create", "nginx_static")}
+    raw = {n: load_json(results, "raw_" + n) for n in ("lookup", "list", "search", "insert")}
+    rss = {n: int(read_text(results, n + ".rss_kb", "0") or 0) for n in w}
+    server_rss_mb = max((rss[n] for n in w if n != "nginx_static"), default=0) / 1024
+
+    rows = []
+
+    def row(workload, metric, measured, target, limit, ratio, ok, unit=""):
+        rows.append((workload, metric, measured, target, limit, ratio, ok))
+
+    def rps(name):
+        return w[name]["rps"] if w.get(name) else None
+
+    def p99(name):
+        return w[name]["p99_ms"] if w.get(name) else None
+
+    def verdict(cond):
+        if cond is None:
+            return "not run"
+        return "**pass**" if cond else "**FAIL**"
+
+    def ratio(a, b):
+        return f"{a / b:.2f}" if a is not None and b else "—"
+
+    nginx = rps("nginx_static")
+    lookup = raw["lookup"]["ops_per_s"] if raw["lookup"] else None
+    insert = raw["insert"]["ops_per_s"] if raw["insert"] else None
+    raw_list = raw["list"]["p99_ms"] if raw["list"] else None
+    raw_search = raw["search"]["p99_ms"] if raw["search"] else None
+
+    r = rps("read_admin")
+    row("Read by id (admin)", "req/s", fmt(r), "≥ 20,000",
+        f"nginx {fmt(nginx)}; SQLite {fmt(lookup)}",
+        f"{ratio(r, nginx)} / {ratio(r, lookup)}", verdict(None if r is None else r >= 20000))
+    p = p99("read_admin")
+    row("Read by id (admin)", "p99 ms", fmt(p, 2), "≤ 10",
+        f"nginx {fmt(p99('nginx_static'), 2)}", ratio(p99("nginx_static"), p),
+        verdict(None if p is None else p <= 10))
+    c = rps("create")
+    row("Durable create (admin)", "req/s", fmt(c), "≥ 5,000", f"SQLite, 64 per commit {fmt(insert)}",
+        ratio(c, insert), verdict(None if c is None else c >= 5000))
+    p = p99("list_admin")
+    row("Filtered + sorted list, 50 (admin)", "p99 ms", fmt(p, 2), "≤ 20", f"SQLite {fmt(raw_list, 2)}",
+        ratio(raw_list, p), verdict(None if p is None else p <= 20))
+    p = p99("search")
+    row("Global search (admin)", "p99 ms", fmt(p, 2), "≤ 20", f"SQLite FTS5 {fmt(raw_search, 2)}",
+        ratio(raw_search, p), verdict(None if p is None else p <= 20))
+    row("Server RSS under load", "max MB", fmt(server_rss_mb), "≤ 300", "—", "—",
+        verdict(None if not server_rss_mb else server_rss_mb <= 300))
+    ru, ra = rps("read_user"), rps("read_admin")
+    row("Read by id, `user` with team scope", "req/s (ratio to admin)",
+        f"{fmt(ru)} ({ratio(ru, ra)})", "≥ 0.8 × admin", f"admin {fmt(ra)}", ratio(ru, ra),
+        verdict(None if ru is None or not ra else ru / ra >= 0.8))
+    pu, pa = p99("read_user"), p99("read_admin")
+    row("Read by id, `user` with team scope", "p99 ms", fmt(pu, 2), "≤ 10", f"admin {fmt(pa, 2)}",
+        ratio(pa, pu), verdict(None if pu is None else pu <= 10))
+    lu, la = rps("list_user"), rps("list_admin")
+    row("List, `user` with team scope", "req/s (ratio to admin)", f"{fmt(lu)} ({ratio(lu, la)})",
+        "≥ 0.8 × admin", f"admin {fmt(la)}", ratio(lu, la),
+        verdict(None if lu is None or not la else lu / la >= 0.8))
+    pu = p99("list_user")
+    row("List, `user` with team scope", "p99 ms", fmt(pu, 2), "≤ 20", f"admin {fmt(p99('list_admin'), 2)}",
+        ratio(p99("list_admin"), pu), verdict(None if pu is None else pu <= 20))
+
+    out = []
+    out.append("# Performance\n")
+    out.append(f"Written by `make bench` (bench/run.sh) on {read_text(results, 'date')}. "
+               "Do not edit by hand: the analysis at the end comes from `bench/notes.md`.\n")
+    out.append("## Targets\n")
+    out.append("Ratio to limit is the fraction of the ceiling measured in the same run that the server "
+               "reaches: throughput ÷ limit throughput, or limit latency ÷ latency (1.00 = as good as the "
+               "limit). For the `user` rows the limit is the admin figure.\n")
+    out.append("| Workload | Metric | Measured | Target | Limit (same run) | Ratio to limit | Result |")
+    out.append("|---|---|---|---|---|---|---|")
+    for r_ in rows:
+        out.append("| " + " | ".join(str(x) for x in r_) + " |")
+    out.append("")
+
+    out.append("## Every workload\n")
+    out.append(f"wrk {m.get('wrk', '?')}, {m.get('wrk_threads', '?')} threads, "
+               f"{m.get('connections', '?')} connections, {m.get('duration', '?')} s each after a warm-up, "
+               "`--latency` (wrk's own histogram, corrected for coordinated omission). Server CPU is "
+               "utime+stime of the server process per request; *machine busy* is the share of all cores "
+               "busy during the run (wrk and any other process included).\n")
+    out.append("| Workload | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | server CPU µs/req | server share / machine busy | RSS max MB |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    labels = {
+        "read_admin": "GET /contacts/{id} — admin",
+        "read_user": "GET /contacts/{id} — user, team scope",
+        "list_admin": "GET /contacts?filter&sort, 50 — admin",
+        "list_user": "GET /contacts?filter&sort, 50 — user, team scope",
+        "search": "GET /search?q — admin",
+        "create": "POST /contacts (durable) — admin",
+        "nginx_static": "nginx: static contact.json (limit)",
+    }
+    for name, label in labels.items():
+        d = w.get(name)
+        if not d:
+            out.append(f"| {label} | not run |  |  |  |  |  |  |  |  |  |")
+            continue
+        e = d["errors"]
+        errors = e["connect"] + e["read"] + e["write"] + e["status"] + e["timeout"]
+        cpu = cpu_facts(results, name, d["requests"])
+        cpu_us = fmt(cpu["us_per_request"]) if cpu and name != "nginx_static" else "—"
+        share = (f"{cpu['server_share'] * 100:.0f}% / {cpu['machine_busy'] * 100:.0f}%"
+                 if cpu and name != "nginx_static" else
+                 (f"— / {cpu['machine_busy'] * 100:.0f}%" if cpu else "—"))
+        out.append(f"| {label} | {fmt(d['rps'])} | {fmt(d['p50_ms'], 2)} | {fmt(d['p90_ms'], 2)} | "
+                   f"{fmt(d['p99_ms'], 2)} | {fmt(d['p999_ms'], 2)} | {fmt(d['max_ms'], 1)} | {errors} | "
+                   f"{cpu_us} | {share} | {fmt(rss[name] / 1024) if name != 'nginx_static' else '—'} |")
+    out.append("")
+    out.append("Raw SQLite (bench/sqlite_raw.cpp, same file and pragmas, server stopped):\n")
+    out.append("| Limit | Value |")
+    out.append("|---|---|")
+    if raw["lookup"]:
+        out.append(f"| Point reads of a contact by (tenant_id, id), {raw['lookup']['threads']} threads | {fmt(raw['lookup']['ops_per_s'])} /s |")
+    if raw["insert"]:
+        out.append(f"| Durable creates (contact + event + search rows), {raw['insert']['batch']} per commit, synchronous=FULL | {fmt(raw['insert']['ops_per_s'])} /s |")
+    if raw["list"]:
+        out.append(f"| The four list queries, best SQL, one at a time | p50 {fmt(raw['list']['p50_ms'], 2)} ms, p99 {fmt(raw['list']['p99_ms'], 2)} ms |")
+    if raw["search"]:
+        out.append(f"| FTS5 prefix queries, newest first, one at a time | p50 {fmt(raw['search']['p50_ms'], 2)} ms, p99 {fmt(raw['search']['p99_ms'], 2)} ms |")
+    out.append("")
+
+    out.append("## Machine and data set\n")
+    db_bytes = int(read_text(results, "db_bytes", "0") or 0)
+    out.append("| | |")
+    out.append("|---|---|")
+    out.append(f"| CPU | {m.get('cpu', '?')}, {m.get('nproc', '?')} cores (`nproc`) |")
+    out.append(f"| Memory | {m.get('mem_gib', '?')} GiB |")
+    out.append(f"| Kernel | {m.get('kernel', '?')} |")
+    out.append(f"| SQLite / nginx / wrk | {m.get('sqlite', '?')} / {m.get('nginx', '?')} / {m.get('wrk', '?')} |")
+    out.append(f"| Load average at start / end | {m.get('loadavg_start', '?')} / {m.get('loadavg_end', '?')} |")
+    out.append(f"| Server | `voronka serve --threads {m.get('server_threads', '?')}`, SQLite WAL, synchronous=FULL |")
+    out.append(f"| Data set | {int(m.get('contacts', 0)):,} contacts in the measured tenant, "
+               f"{int(m.get('tenants', 0))} tenants ({int(m.get('other_contacts', 0)):,} contacts in each other), "
+               f"{db_bytes / 2**30:.2f} GiB; generated in {read_text(results, 'gen_seconds', '?')} s (cached in var/bench/) |")
+    out.append(f"| Contact body | {read_text(results, 'contact_bytes', '?')} bytes (the static file nginx serves) |")
+    out.append(f"| Whole run | {m.get('bench_seconds', '?')} s |")
+    out.append("")
+
+    notes = os.path.join(root, "bench", "notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            out.append(f.read().rstrip() + "\n")
+
+    os.makedirs(os.path.dirname(os.path.abspath(report)), exist_ok=True)
+    with open(report, "w") as f:
+        f.write("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

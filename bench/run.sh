@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# `make bench`: load tests of the server on a million contacts, beside the limits measured in the
+# same run (nginx serving a static file, raw SQLite), written to docs/PERFORMANCE.md.
+#
+# Steps: build the helpers; generate (or reuse from var/bench/) the data set; undo what earlier
+# runs wrote; raw SQLite ceilings; start `voronka serve` and run each wrk workload (warm-up, then
+# a measured run with --latency) while sampling the server's RSS and CPU; nginx on a static file
+# of the same size as a contact; write the report.
+#
+# Knobs (environment): BENCH_CONTACTS (1000000, in the measured tenant), BENCH_TENANTS (100),
+# BENCH_OTHER_CONTACTS (1000 per other tenant), BENCH_DURATION (20 s per workload), BENCH_WARMUP
+# (5 s), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (server --threads),
+# BENCH_PORT (18181), BENCH_NGINX_PORT (18182), BENCH_REPORT (docs/PERFORMANCE.md), VORONKA
+# (build/voronka), BENCH_ONLY (space-separated workload names to run, for quick iterations).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VORONKA=${VORONKA:-$ROOT/build/voronka}
+CONTACTS=${BENCH_CONTACTS:-1000000}
+TENANTS=${BENCH_TENANTS:-100}
+OTHER=${BENCH_OTHER_CONTACTS:-1000}
+DURATION=${BENCH_DURATION:-20}
+WARMUP=${BENCH_WARMUP:-5}
+CONNECTIONS=${BENCH_CONNECTIONS:-64}
+WRK_THREADS=${BENCH_WRK_THREADS:-2}
+SERVER_THREADS=${BENCH_SERVER_THREADS:-64}
+PORT=${BENCH_PORT:-18181}
+NGINX_PORT=${BENCH_NGINX_PORT:-18182}
+REPORT=${BENCH_REPORT:-$ROOT/docs/PERFORMANCE.md}
+ONLY=${BENCH_ONLY:-}
+WORK=$ROOT/var/bench
+BIN=$WORK/bin
+RESULTS=$WORK/results
+export BENCH_WRK_DIR=$ROOT/bench/wrk
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+wanted() { [[ -z $ONLY || " $ONLY " == *" $1 "* ]]; }
+
+for tool in wrk nginx sqlite3 python3 curl g++; do
+    command -v "$tool" >/dev/null || die "$tool is missing (make deps installs it)"
+done
+[[ -x $VORONKA ]] || die "$VORONKA is missing; run make build"
+mkdir -p "$BIN" "$RESULTS"
+rm -f "$RESULTS"/*
+BENCH_START=$(date +%s)
+date -u +%FT%TZ >"$RESULTS/date"
+
+# --- helpers: plain g++, rebuilt when their source changes -----------------------------------
+build_tool() {
+    local name=$1
+    shift
+    if [[ ! -x $BIN/$name || $ROOT/bench/$name.cpp -nt $BIN/$name ]]; then
+        log "compiling bench/$name.cpp"
+        g++ -std=c++20 -O2 -Wall -Wextra -o "$BIN/$name" "$ROOT/bench/$name.cpp" "$@"
+    fi
+}
+build_tool gen_contacts -lsqlite3 -lcrypto
+build_tool sqlite_raw -lsqlite3 -lpthread
+
+# --- data set: cached under var/bench/data-<key>, key = generator, schema and sizes -----------
+KEY=$(cat "$ROOT/bench/gen_contacts.cpp" "$ROOT"/server/storage/migrations/sqlite/*.sql |
+    { cat; echo "$CONTACTS $TENANTS $OTHER"; } | sha256sum | cut -c1-12)
+DATA=$WORK/data-$KEY
+DB=$DATA/bench.db
+export BENCH_DATA=$DATA
+if [[ ! -f $DATA/ready ]]; then
+    for old in "$WORK"/data-*; do
+        [[ -e $old && $old != "$DATA" ]] && { log "removing stale data set $old"; rm -rf "$old"; }
+    done
+    rm -rf "$DATA" && mkdir -p "$DATA"
+    log "generating $CONTACTS contacts in tenant 1 of $TENANTS (+$OTHER in each other tenant)"
+    GEN_START=$(date +%s.%N)
+    "$VORONKA" migrate --db "$DB" >/dev/null
+    "$BIN/gen_contacts" --db "$DB" --out "$DATA" --tenants "$TENANTS" --contacts "$CONTACTS" \
+        --other-contacts "$OTHER" >&2
+    # What the data set holds; anything past these marks was written by a benchmark and is undone.
+    sqlite3 "$DB" "SELECT 'MAX_SEQ=' || COALESCE(MAX(seq), 0) FROM events;
+                   SELECT 'MAX_DOC=' || COALESCE(MAX(doc_id), 0) FROM search_docs;
+                   SELECT 'MAX_UPDATED=' || COALESCE(MAX(updated_at), 0) FROM contacts;" >"$DATA/marks.env"
+    python3 -c "import sys,time; print(f'{time.time()-float(sys.argv[1]):.1f}')" "$GEN_START" >"$DATA/gen_seconds"
+    touch "$DATA/ready"
+    log "data set ready in $(cat "$DATA/gen_seconds") s ($(du -sh "$DB" | cut -f1))"
+else
+    log "reusing data set $DATA ($(du -sh "$DB" | cut -f1))"
+fi
+cp "$DATA/gen_seconds" "$RESULTS/gen_seconds"
+du -b "$DB" | cut -f1 >"$RESULTS/db_bytes"
+
+# Undo rows written by earlier benchmark runs (creates), so every run sees the same data set.
+reset_data() {
+    # shellcheck disable=SC1091
+    source "$DATA/marks.env"
+    sqlite3 "$DB" >/dev/null <<SQL
+PRAGMA journal_mode = WAL;
+BEGIN;
+DELETE FROM search_fts WHERE rowid > $MAX_DOC;
+DELETE FROM search_docs WHERE doc_id > $MAX_DOC;
+DELETE FROM events WHERE seq > $MAX_SEQ;
+DELETE FROM contacts WHERE tenant_id = 1 AND updated_at > $MAX_UPDATED;
+DELETE FROM idempotency_keys;
+COMMIT;
+PRAGMA wal_checkpoint(TRUNCATE);
+SQL
+}
+log "resetting the data set"
+reset_data
+# Read the file once so the first workload does not pay for a cold page cache.
+cat "$DB" >/dev/null
+
+# --- machine facts and a load sample (other processes skew everything on a shared box) --------
+{
+    echo "nproc=$(nproc)"
+    echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+    echo "kernel=$(uname -r)"
+    echo "mem_gib=$(awk '/MemTotal/ {printf "%.1f", $2/1048576}' /proc/meminfo)"
+    echo "sqlite=$(sqlite3 --version | cut -d' ' -f1)"
+    echo "wrk=$(wrk --version 2>&1 | head -1 | cut -d' ' -f2)"
+    echo "nginx=$(nginx -v 2>&1 | cut -d/ -f2)"
+    echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "server_threads=$SERVER_THREADS"
+    echo "connections=$CONNECTIONS"
+    echo "wrk_threads=$WRK_THREADS"
+    echo "duration=$DURATION"
+    echo "contacts=$CONTACTS"
+    echo "tenants=$TENANTS"
+    echo "other_contacts=$OTHER"
+} >"$RESULTS/machine.env"
+
+# Busy and total jiffies of the whole machine (for the share other processes took).
+machine_jiffies() { awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9}' /proc/stat; }
+# utime+stime of a process and its threads, in jiffies.
+proc_jiffies() { awk '{print $14+$15}' "/proc/$1/stat"; }
+
+# --- raw SQLite ceilings (server not running) --------------------------------------------------
+RAW_SECONDS=$((DURATION / 2 > 5 ? DURATION / 2 : 5))
+if wanted raw; then
+    log "raw SQLite: lookups, list and search queries, durable inserts"
+    "$BIN/sqlite_raw" lookup --db "$DB" --ids "$DATA/ids.txt" --threads 2 --seconds "$RAW_SECONDS" >"$RESULTS/raw_lookup.json"
+    "$BIN/sqlite_raw" list --db "$DB" --data "$DATA" --seconds "$RAW_SECONDS" >"$RESULTS/raw_list.json"
+    "$BIN/sqlite_raw" search --db "$DB" --data "$DATA" --seconds "$RAW_SECONDS" >"$RESULTS/raw_search.json"
+    "$BIN/sqlite_raw" insert --db "$DB" --batch 64 --seconds "$RAW_SECONDS" >"$RESULTS/raw_insert.json"
+    reset_data
+fi
+
+# --- the server --------------------------------------------------------------------------------
+SERVER_PID=
+NGINX_PID=
+cleanup() {
+    [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    [[ -n $NGINX_PID ]] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+    true
+}
+trap cleanup EXIT
+
+wait_http() {
+    for _ in $(seq 1 150); do
+        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+        sleep 0.2
+    done
+    die "nothing answers at $1"
+}
+
+# run_wrk NAME URL SCRIPT [ENV=VALUE...]: warm-up, then the measured run with RSS/CPU sampling.
+run_wrk() {
+    local name=$1 url=$2 script=$3 pid=$4
+    shift 4
+    log "workload $name: ${WARMUP}s warm-up, ${DURATION}s measured, $CONNECTIONS connections"
+    env "$@" BENCH_RESULT=/dev/null wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" \
+        -s "$BENCH_WRK_DIR/$script" "$url" >/dev/null
+    local m0 p0 m1 p1
+    m0=$(machine_jiffies)
+    p0=$(proc_jiffies "$pid")
+    # RSS sampler: the largest VmRSS seen, every 200 ms.
+    (
+        max=0
+        while kill -0 "$pid" 2>/dev/null; do
+            rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)
+            ((rss > max)) && max=$rss && echo "$max" >"$RESULTS/$name.rss_kb"
+            sleep 0.2
+        done
+    ) &
+    local sampler=$!
+    env "$@" BENCH_RESULT="$RESULTS/$name.json" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" \
+        -d"${DURATION}s" --latency -s "$BENCH_WRK_DIR/$script" "$url" >"$RESULTS/$name.txt"
+    m1=$(machine_jiffies)
+    p1=$(proc_jiffies "$pid")
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    echo "$m0 $p0 $m1 $p1" >"$RESULTS/$name.cpu"
+    grep -E 'Requests/sec|99%|Non-2xx' "$RESULTS/$name.txt" | tr -s ' ' | paste -sd' ' >&2 || true
+}
+
+URL=http://127.0.0.1:$PORT
+if [[ -z $ONLY || $ONLY != raw ]]; then
+    log "starting voronka serve --threads $SERVER_THREADS"
+    "$VORONKA" serve --db "$DB" --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" \
+        --static-dir "$WORK/no-static" >"$WORK/server.log" 2>&1 &
+    SERVER_PID=$!
+    wait_http "$URL/healthz"
+    ADMIN_TOKEN=$(cat "$DATA/admin.token")
+    # A contact exactly as the API returns it: the static twin nginx serves.
+    mkdir -p "$WORK/nginx/html"
+    curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "$URL/api/v1/contacts/$(head -1 "$DATA/ids.txt")" \
+        >"$WORK/nginx/html/contact.json"
+    wc -c <"$WORK/nginx/html/contact.json" >"$RESULTS/contact_bytes"
+
+    wanted read_admin && run_wrk read_admin "$URL" read.lua "$SERVER_PID" BENCH_ROLE=admin BENCH_IDS=ids.txt
+    wanted read_user && run_wrk read_user "$URL" read.lua "$SERVER_PID" BENCH_ROLE=user BENCH_IDS=team_ids.txt
+    wanted list_admin && run_wrk list_admin "$URL" list.lua "$SERVER_PID" BENCH_ROLE=admin
+    wanted list_user && run_wrk list_user "$URL" list.lua "$SERVER_PID" BENCH_ROLE=user
+    wanted search && run_wrk search "$URL" search.lua "$SERVER_PID" BENCH_ROLE=admin
+    wanted create && run_wrk create "$URL" create.lua "$SERVER_PID" BENCH_ROLE=admin
+    kill "$SERVER_PID"
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+
+    # --- nginx on the same file, same wrk settings --------------------------------------------
+    if wanted nginx; then
+        NGX=$WORK/nginx
+        mkdir -p "$NGX/logs" "$NGX/tmp"
+        cat >"$NGX/nginx.conf" <<CONF
+daemon off;
+worker_processes auto;
+pid $NGX/nginx.pid;
+error_log $NGX/logs/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    client_body_temp_path $NGX/tmp/body;
+    proxy_temp_path $NGX/tmp/proxy;
+    fastcgi_temp_path $NGX/tmp/fastcgi;
+    uwsgi_temp_path $NGX/tmp/uwsgi;
+    scgi_temp_path $NGX/tmp/scgi;
+    keepalive_requests 1000000;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $NGX/html;
+        default_type application/json;
+    }
+}
+CONF
+        chmod -R a+rX "$NGX/html"
+        nginx -p "$NGX" -c "$NGX/nginx.conf" &
+        NGINX_PID=$!
+        wait_http "http://127.0.0.1:$NGINX_PORT/contact.json"
+        run_wrk nginx_static "http://127.0.0.1:$NGINX_PORT" static.lua "$NGINX_PID"
+        kill "$NGINX_PID"
+        wait "$NGINX_PID" 2>/dev/null || true
+        NGINX_PID=
+    fi
+fi
+
+echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.env"
+echo "bench_seconds=$(($(date +%s) - BENCH_START))" >>"$RESULTS/machine.env"
+python3 "$ROOT/bench/report.py" "$RESULTS" "$REPORT"
+log "wrote $REPORT"

@@ -1,0 +1,235 @@
+// On-entry duplicate check: a handful of indexed lookups, then the matcher on what they return.
+#include "quality/duplicate_finder.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "access/permissions.hpp"
+#include "quality/duplicate_scan.hpp"
+#include "records/record_service.hpp"
+
+namespace voronka::quality {
+
+using core::Json;
+
+namespace {
+
+// Caps on each lookup: a very common name block must not turn a create into a table scan.
+constexpr int kExactLimit = 50;
+constexpr int kNameLimit = 100;
+
+std::string Str(const Json& body, std::string_view key) {
+    auto it = body.find(key);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Json DuplicateMatch::ToJson() const {
+    return Json{
+        {"entity", entity},
+        {"id", id},
+        {"title", title},
+        {"score", std::round(score * 1000.0) / 1000.0},
+        {"reasons", reasons}};
+}
+
+core::Result<std::string> TenantRegion(storage::Connection& c, int64_t tenant_id) {
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows, c.Query("SELECT default_region FROM tenants WHERE id = $1", {tenant_id})
+    );
+    if (rows.empty() || storage::AsText(rows.rows[0][0]).empty()) {
+        return std::string("RU");
+    }
+    return storage::AsText(rows.rows[0][0]);
+}
+
+core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
+    storage::Connection& c,
+    const access::RequestContext& ctx,
+    const records::EntityDef& target,
+    RecordKind kind,
+    const Json& record,
+    const FindOptions& options
+) {
+    std::vector<DuplicateMatch> out;
+    const access::Scope scope = !options.apply_scope ? access::Scope::kAll
+                                : ctx.permissions    ? ctx.permissions->For(target.name).read
+                                                     : access::Scope::kNone;
+    if (scope == access::Scope::kNone || ctx.tenant_id <= 0 || options.limit == 0) {
+        return out;
+    }
+    const RecordKeys keys = ComputeKeys(kind, record);
+    const std::vector<std::string> blocks = NameBlocks(kind, record);
+    std::string phone = Str(record, "phone_e164");
+
+    std::vector<storage::Value> params{ctx.tenant_id, options.exclude_id};
+    std::vector<std::string> lookups;
+    auto lookup = [&](const char* column, const std::vector<std::string>& values, int limit) {
+        if (!target.Field(column)) {
+            return;
+        }
+        std::string in;
+        for (const std::string& v : values) {
+            if (v.empty() || v.ends_with("/") || v.starts_with("/")) {
+                continue;  // no key, or a bare surname: too unselective to fetch by
+            }
+            params.emplace_back(v);
+            in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+        }
+        if (in.empty()) {
+            return;
+        }
+        lookups.push_back(
+            "SELECT id FROM (SELECT id FROM " + target.name + " WHERE tenant_id = $1 AND " +
+            column + " IN (" + in + ") AND deleted_at IS NULL LIMIT " + std::to_string(limit) +
+            ") AS k" + std::to_string(lookups.size())
+        );
+    };
+    lookup("phone_e164", {phone}, kExactLimit);
+    lookup("email_key", {keys.email_key}, kExactLimit);
+    if (kind == RecordKind::kCompany) {
+        lookup("inn_key", {keys.inn_key}, kExactLimit);
+        lookup("website_key", {keys.website_key}, kExactLimit);
+        lookup("name_key", {blocks[0]}, kNameLimit);
+    } else {
+        std::vector<std::string> names = {blocks[0]};
+        if (blocks[1] != blocks[0]) {
+            names.push_back(blocks[1]);
+        }
+        lookup("name_key", names, kNameLimit);
+    }
+    if (lookups.empty()) {
+        return out;
+    }
+
+    std::vector<std::string> columns = {"id"};
+    for (const std::string& name : MatchColumns(kind)) {
+        if (target.Field(name)) {
+            columns.push_back(name);
+        }
+    }
+    for (const std::string& name : target.title_fields) {
+        if (target.Field(name) &&
+            std::find(columns.begin(), columns.end(), name) == columns.end()) {
+            columns.push_back(name);
+        }
+    }
+    if (kind == RecordKind::kCompany && target.Field("website_key")) {
+        columns.emplace_back("website_key");
+    }
+    std::string select;
+    for (const std::string& name : columns) {
+        select += (select.empty() ? "" : ", ") + name;
+    }
+    std::string sql = "SELECT " + select + " FROM " + target.name +
+                      " WHERE tenant_id = $1 AND id <> $2 AND deleted_at IS NULL AND id IN (";
+    for (size_t i = 0; i < lookups.size(); ++i) {
+        sql += (i ? " UNION " : "") + lookups[i];
+    }
+    sql += ")";
+    if (target.has_owner) {
+        const std::string condition = records::ScopeCondition(ctx, scope, params);
+        if (!condition.empty()) {
+            sql += " AND " + condition;
+        }
+    }
+    VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(sql, params));
+    if (rows.empty()) {
+        return out;
+    }
+
+    std::vector<Json> bodies;
+    std::vector<MatchRecord> candidates;
+    bodies.reserve(rows.size());
+    candidates.reserve(rows.size());
+    for (const auto& row : rows.rows) {
+        Json body = Json::object();
+        for (size_t i = 0; i < columns.size(); ++i) {
+            body[columns[i]] =
+                storage::IsNull(row[i]) ? Json(nullptr) : Json(storage::AsText(row[i]));
+        }
+        candidates.push_back(ToMatchRecord(kind, body));
+        bodies.push_back(std::move(body));
+    }
+    VK_ASSIGN_OR_RETURN(std::string region, TenantRegion(c, ctx.tenant_id));
+    ScanOptions scan;
+    scan.match.default_region = region;
+    scan.threshold = PreAdjustThreshold(kind, options.threshold);
+    const MatchRecord incoming = ToMatchRecord(kind, record);
+    for (CandidateMatch& m : FindDuplicatesFor(incoming, candidates, scan)) {
+        MatchResult adjusted =
+            AdjustForKind(kind, record, bodies[m.index], {m.score, std::move(m.reasons)});
+        if (adjusted.score < options.threshold) {
+            continue;
+        }
+        DuplicateMatch d;
+        d.entity = target.name;
+        d.id = Str(bodies[m.index], "id");
+        for (const std::string& name : target.title_fields) {
+            const std::string part = Str(bodies[m.index], name);
+            if (!part.empty()) {
+                d.title += (d.title.empty() ? "" : " ") + part;
+            }
+        }
+        d.score = adjusted.score;
+        d.reasons = std::move(adjusted.reasons);
+        out.push_back(std::move(d));
+    }
+    std::stable_sort(out.begin(), out.end(), [](const DuplicateMatch& a, const DuplicateMatch& b) {
+        return a.score > b.score;
+    });
+    if (out.size() > options.limit) {
+        out.resize(options.limit);
+    }
+    return out;
+}
+
+std::vector<std::string> DuplicateTargets(std::string_view entity) {
+    if (entity == "leads") {
+        return {"leads", "contacts"};
+    }
+    return {std::string(entity)};
+}
+
+core::Result<Json> DuplicatesJson(
+    storage::Connection& c,
+    const access::RequestContext& ctx,
+    const records::EntityRegistry& registry,
+    std::string_view entity,
+    const Json& record,
+    size_t limit
+) {
+    const QualityProfile* profile = FindProfile(entity);
+    Json out = Json::array();
+    if (!profile) {
+        return out;
+    }
+    std::vector<DuplicateMatch> all;
+    for (const std::string& target_name : DuplicateTargets(entity)) {
+        const records::EntityDef* target = registry.Find(target_name);
+        const QualityProfile* target_profile = FindProfile(target_name);
+        if (!target || !target_profile || target_profile->kind != profile->kind) {
+            continue;
+        }
+        FindOptions options;
+        options.limit = limit;
+        options.exclude_id = target_name == entity ? Str(record, "id") : std::string();
+        VK_ASSIGN_OR_RETURN(
+            std::vector<DuplicateMatch> found,
+            FindStoredDuplicates(c, ctx, *target, profile->kind, record, options)
+        );
+        for (DuplicateMatch& d : found) {
+            all.push_back(std::move(d));
+        }
+    }
+    std::stable_sort(all.begin(), all.end(), [](const DuplicateMatch& a, const DuplicateMatch& b) {
+        return a.score > b.score;
+    });
+    for (size_t i = 0; i < all.size() && i < limit; ++i) {
+        out.push_back(all[i].ToJson());
+    }
+    return out;
+}
+
+}  // namespace voronka::quality

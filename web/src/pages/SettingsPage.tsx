@@ -1,0 +1,646 @@
+// Settings: language and theme, users, teams, custom fields, pipelines and stages, API tokens.
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api, isApiError, type FieldErrors } from '../api/client';
+import { invalidate, useResource } from '../api/store';
+import type { ApiToken, EntityMeta, Pipeline, StageKind, User } from '../api/types';
+import { saveLanguage, useAuth, useMe } from '../modules/auth/AuthContext';
+import { LIST_ENTITIES } from '../modules/records/entities';
+import { useMeta, usePipelines, useTeams, useUsers } from '../modules/records/hooks';
+import { entityLabel, fieldLabel } from '../modules/records/labels';
+import { LANGUAGES } from '../i18n';
+import { formatDate } from '../i18n/format';
+import { Link } from '../router';
+import { useTheme } from '../theme';
+import { Dialog } from '../ui/Dialog';
+import { Icon } from '../ui/Icon';
+import { Avatar, FieldError, Spinner } from '../ui/Misc';
+import { useToast } from '../ui/Toast';
+
+const TABS = ['general', 'users', 'teams', 'fields', 'pipelines', 'tokens'] as const;
+
+function errorsOf(e: unknown): FieldErrors {
+  if (!isApiError(e)) return { _: String(e) };
+  return Object.keys(e.fieldErrors).length ? e.fieldErrors : { _: e.message };
+}
+
+function TextField(props: { label: string; value: string; onChange: (v: string) => void; error?: string; type?: string; autoFocus?: boolean }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <input
+        id={id}
+        className="input"
+        type={props.type ?? 'text'}
+        value={props.value}
+        autoFocus={props.autoFocus}
+        aria-invalid={props.error ? true : undefined}
+        aria-describedby={props.error ? `${id}-e` : undefined}
+        onChange={(e) => props.onChange(e.target.value)}
+      />
+      <FieldError id={`${id}-e`} message={props.error} />
+    </div>
+  );
+}
+
+function SelectField(props: { label: string; value: string; onChange: (v: string) => void; error?: string; children: ReactNode }) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      <select id={id} className="select" value={props.value} aria-invalid={props.error ? true : undefined} aria-describedby={props.error ? `${id}-e` : undefined} onChange={(e) => props.onChange(e.target.value)}>
+        {props.children}
+      </select>
+      <FieldError id={`${id}-e`} message={props.error} />
+    </div>
+  );
+}
+
+function FormErrorBox({ errors }: { errors: FieldErrors }) {
+  return errors._ ? (
+    <div className="form-error" role="alert">
+      {errors._}
+    </div>
+  ) : null;
+}
+
+export default function SettingsPage({ tab }: { tab: string }) {
+  const { t } = useTranslation();
+  const current = (TABS as readonly string[]).includes(tab) ? tab : 'general';
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>{t('settings.title')}</h1>
+      </div>
+      <div className="settings">
+        <nav className="settings-nav" aria-label={t('settings.title')}>
+          {TABS.map((x) => (
+            <Link key={x} to={x === 'general' ? '/settings' : `/settings/${x}`} aria-current={current === x ? 'page' : undefined}>
+              {t(`settings.tabs.${x}`)}
+            </Link>
+          ))}
+        </nav>
+        <div className="stack">
+          {current === 'general' && <General />}
+          {current === 'users' && <Users />}
+          {current === 'teams' && <Teams />}
+          {current === 'fields' && <CustomFields />}
+          {current === 'pipelines' && <Pipelines />}
+          {current === 'tokens' && <Tokens />}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function General() {
+  const { t, i18n } = useTranslation();
+  const { me } = useAuth();
+  const [theme, setTheme] = useTheme();
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2>{t('settings.tabs.general')}</h2>
+      </div>
+      <div className="card-body stack">
+        <div className="field">
+          <span className="field-label" id="lang-label">
+            {t('settings.language')}
+          </span>
+          <div className="segmented" role="group" aria-labelledby="lang-label">
+            {LANGUAGES.map((l) => (
+              <button key={l} type="button" aria-pressed={i18n.language === l} onClick={() => void saveLanguage(me, l)}>
+                {t(`languages.${l}`)}
+              </button>
+            ))}
+          </div>
+          <span className="muted" style={{ fontSize: 12 }}>
+            {me?.permissions.manage_users ? t('settings.languageSaved') : t('settings.languageLocal')}
+          </span>
+        </div>
+        <div className="field">
+          <span className="field-label" id="theme-label">
+            {t('settings.theme')}
+          </span>
+          <div className="segmented" role="group" aria-labelledby="theme-label">
+            <button type="button" aria-pressed={theme === 'light'} onClick={() => setTheme('light')}>
+              <Icon name="sun" size={15} /> {t('theme.light')}
+            </button>
+            <button type="button" aria-pressed={theme === 'dark'} onClick={() => setTheme('dark')}>
+              <Icon name="moon" size={15} /> {t('theme.dark')}
+            </button>
+          </div>
+        </div>
+        {me && (
+          <div className="muted" style={{ fontSize: 13 }}>
+            {t('settings.timeZone', { zone: me.time_zone })}
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+function AdminOnly({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  if (!me.permissions.manage_users) {
+    return (
+      <div className="banner" role="note">
+        <Icon name="alert" />
+        {t('settings.adminOnly')}
+      </div>
+    );
+  }
+  return <>{children}</>;
+}
+
+function Users() {
+  const { t } = useTranslation();
+  const me = useMe();
+  const toast = useToast();
+  const users = useUsers();
+  const teams = useTeams();
+  const [creating, setCreating] = useState(false);
+  const update = async (u: User, patch: Partial<User>) => {
+    try {
+      await api.patch(`/users/${u.id}`, patch);
+      invalidate('users');
+    } catch (e) {
+      toast.show(isApiError(e) ? Object.values(e.fieldErrors).join('; ') || e.message : String(e), { kind: 'error' });
+    }
+  };
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2 className="grow">{t('settings.tabs.users')}</h2>
+        {me.permissions.manage_users && (
+          <button type="button" className="btn btn-primary btn-sm" onClick={() => setCreating(true)}>
+            <Icon name="plus" size={15} />
+            {t('users.new')}
+          </button>
+        )}
+      </div>
+      {users.loading ? (
+        <Spinner label={t('common.loading')} />
+      ) : (
+        <div style={{ overflowX: 'auto' }}>
+          <table className="grid" aria-label={t('settings.tabs.users')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('users.name')}</th>
+                <th scope="col">{t('users.role')}</th>
+                <th scope="col">{t('users.team')}</th>
+                <th scope="col">{t('users.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(users.data ?? []).map((u) => (
+                <tr key={u.id} data-email={u.email}>
+                  <td>
+                    <span className="row">
+                      <Avatar name={u.name || u.email} id={u.id} />
+                      <span>
+                        <div style={{ fontWeight: 600 }}>{u.name || u.email}</div>
+                        <div className="muted" style={{ fontSize: 12 }}>
+                          {u.email}
+                        </div>
+                      </span>
+                    </span>
+                  </td>
+                  <td>
+                    {me.permissions.manage_users && u.id !== me.id ? (
+                      <select className="select" style={{ height: 30 }} aria-label={t('users.roleOf', { name: u.name || u.email })} value={u.role} onChange={(e) => void update(u, { role: e.target.value as User['role'] })}>
+                        {(['admin', 'manager', 'user'] as const).map((r) => (
+                          <option key={r} value={r}>
+                            {t(`roles.${r}`)}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      t(`roles.${u.role}`)
+                    )}
+                  </td>
+                  <td>
+                    {me.permissions.manage_users ? (
+                      <select className="select" style={{ height: 30 }} aria-label={t('users.teamOf', { name: u.name || u.email })} value={u.team_id ?? ''} onChange={(e) => void update(u, { team_id: e.target.value || null })}>
+                        <option value="">—</option>
+                        {(teams.data ?? []).map((tm) => (
+                          <option key={tm.id} value={tm.id}>
+                            {tm.name}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      teams.data?.find((tm) => tm.id === u.team_id)?.name ?? '—'
+                    )}
+                  </td>
+                  <td>
+                    <span className="row">
+                      <span className={u.active ? 'badge badge-success' : 'badge'}>{u.active ? t('users.active') : t('users.inactive')}</span>
+                      {me.permissions.manage_users && u.id !== me.id && (
+                        <button type="button" className="btn btn-sm" onClick={() => void update(u, { active: !u.active })}>
+                          {u.active ? t('users.deactivate') : t('users.activate')}
+                        </button>
+                      )}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {creating && <NewUserDialog onClose={() => setCreating(false)} />}
+    </section>
+  );
+}
+
+function NewUserDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const teams = useTeams();
+  const id = useId();
+  const [v, setV] = useState({ name: '', email: '', password: '', role: 'user', team_id: '' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors({});
+    try {
+      const body: Record<string, string> = { name: v.name, email: v.email, password: v.password, role: v.role };
+      if (v.team_id) body.team_id = v.team_id;
+      await api.post('/users', body);
+      invalidate('users');
+      onClose();
+    } catch (err) {
+      setErrors(errorsOf(err));
+    }
+  };
+  return (
+    <Dialog
+      title={t('users.new')}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" form={id} className="btn btn-primary">
+            {t('common.create')}
+          </button>
+        </>
+      }
+    >
+      <form id={id} className="stack" onSubmit={submit} noValidate>
+        <FormErrorBox errors={errors} />
+        <TextField label={t('users.name')} value={v.name} autoFocus onChange={(name) => setV({ ...v, name })} error={errors.name} />
+        <TextField label={t('auth.email')} type="email" value={v.email} onChange={(email) => setV({ ...v, email })} error={errors.email} />
+        <TextField label={t('auth.password')} type="password" value={v.password} onChange={(password) => setV({ ...v, password })} error={errors.password} />
+        <SelectField label={t('users.role')} value={v.role} onChange={(role) => setV({ ...v, role })} error={errors.role}>
+          {(['user', 'manager', 'admin'] as const).map((r) => (
+            <option key={r} value={r}>
+              {t(`roles.${r}`)}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label={t('users.team')} value={v.team_id} onChange={(team_id) => setV({ ...v, team_id })} error={errors.team_id}>
+          <option value="">—</option>
+          {(teams.data ?? []).map((tm) => (
+            <option key={tm.id} value={tm.id}>
+              {tm.name}
+            </option>
+          ))}
+        </SelectField>
+      </form>
+    </Dialog>
+  );
+}
+
+function Teams() {
+  const { t } = useTranslation();
+  const teams = useTeams();
+  const users = useUsers();
+  const [name, setName] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors({});
+    try {
+      await api.post('/teams', { name });
+      setName('');
+      invalidate('teams');
+    } catch (err) {
+      setErrors(errorsOf(err));
+    }
+  };
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2>{t('settings.tabs.teams')}</h2>
+      </div>
+      <ul className="related-list">
+        {(teams.data ?? []).map((tm) => {
+          const members = (users.data ?? []).filter((u) => u.team_id === tm.id);
+          return (
+            <li key={tm.id} className="task-row">
+              <Icon name="team" size={16} />
+              <strong className="grow">{tm.name}</strong>
+              <span className="muted">{t('teams.members', { count: members.length })}</span>
+            </li>
+          );
+        })}
+        {teams.data?.length === 0 && <li className="empty">{t('teams.none')}</li>}
+      </ul>
+      <AdminOnly>
+        <form className="card-body row wrap" onSubmit={submit} noValidate style={{ alignItems: 'flex-end', borderTop: '1px solid var(--border)' }}>
+          <div className="grow">
+            <TextField label={t('teams.name')} value={name} onChange={setName} error={errors.name ?? errors._} />
+          </div>
+          <button type="submit" className="btn btn-primary">
+            {t('teams.create')}
+          </button>
+        </form>
+      </AdminOnly>
+    </section>
+  );
+}
+
+const FIELD_TYPES = ['text', 'email', 'phone', 'url', 'integer', 'number', 'bool', 'date', 'datetime', 'enum', 'multi_enum'] as const;
+
+function CustomFields() {
+  const { t } = useTranslation();
+  const [entity, setEntity] = useState<string>('contacts');
+  const meta = useMeta(entity);
+  const [v, setV] = useState({ label: '', name: '', type: 'text', options: '' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const toast = useToast();
+  const slug = (label: string) =>
+    label
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .replace(/^(\d)/, 'f_$1')
+      .slice(0, 60);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors({});
+    try {
+      const body: Record<string, unknown> = { name: v.name || slug(v.label), label: v.label, type: v.type };
+      if (v.type === 'enum' || v.type === 'multi_enum') body.options = v.options.split(',').map((s) => s.trim()).filter(Boolean);
+      await api.post(`/meta/${entity}/fields`, body);
+      invalidate(`meta:${entity}`);
+      setV({ label: '', name: '', type: 'text', options: '' });
+      toast.show(t('customFields.added', { label: v.label }));
+    } catch (err) {
+      setErrors(errorsOf(err));
+    }
+  };
+  const custom = (meta.data as EntityMeta | undefined)?.fields.filter((f) => f.custom) ?? [];
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2 className="grow">{t('settings.tabs.fields')}</h2>
+        <label className="sr-only" htmlFor="cf-entity">
+          {t('customFields.entity')}
+        </label>
+        <select id="cf-entity" className="select" style={{ width: 'auto' }} value={entity} onChange={(e) => setEntity(e.target.value)}>
+          {LIST_ENTITIES.map((e) => (
+            <option key={e} value={e}>
+              {entityLabel(t, e)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ul className="related-list">
+        {custom.map((f) => (
+          <li key={f.name} className="task-row">
+            <Icon name="field" size={16} />
+            <strong className="grow">{fieldLabel(t, f)}</strong>
+            <code className="muted">{f.name}</code>
+            <span className="badge">{t(`fieldTypes.${f.type}`, { defaultValue: f.type })}</span>
+          </li>
+        ))}
+        {meta.data && custom.length === 0 && <li className="empty">{t('customFields.none')}</li>}
+      </ul>
+      <AdminOnly>
+        <form className="card-body stack" onSubmit={submit} noValidate style={{ borderTop: '1px solid var(--border)' }}>
+          <h3>{t('customFields.add')}</h3>
+          <FormErrorBox errors={errors} />
+          <div className="form-grid">
+            <TextField label={t('customFields.label')} value={v.label} onChange={(label) => setV({ ...v, label })} error={errors.label} />
+            <TextField label={t('customFields.name')} value={v.name || slug(v.label)} onChange={(name) => setV({ ...v, name })} error={errors.name} />
+            <SelectField label={t('customFields.type')} value={v.type} onChange={(type) => setV({ ...v, type })} error={errors.type}>
+              {FIELD_TYPES.map((ft) => (
+                <option key={ft} value={ft}>
+                  {t(`fieldTypes.${ft}`)}
+                </option>
+              ))}
+            </SelectField>
+            {(v.type === 'enum' || v.type === 'multi_enum') && (
+              <TextField label={t('customFields.options')} value={v.options} onChange={(options) => setV({ ...v, options })} error={errors.options} />
+            )}
+          </div>
+          <div>
+            <button type="submit" className="btn btn-primary">
+              {t('customFields.submit')}
+            </button>
+          </div>
+        </form>
+      </AdminOnly>
+    </section>
+  );
+}
+
+type StageDraft = { name: string; probability: number; kind: StageKind };
+
+function Pipelines() {
+  const { t } = useTranslation();
+  const pipelines = usePipelines();
+  const [creating, setCreating] = useState(false);
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2 className="grow">{t('settings.tabs.pipelines')}</h2>
+        <button type="button" className="btn btn-primary btn-sm" onClick={() => setCreating(true)}>
+          <Icon name="plus" size={15} />
+          {t('pipelines.new')}
+        </button>
+      </div>
+      <div className="card-body stack">
+        {(pipelines.data ?? []).map((p: Pipeline) => (
+          <div key={p.id}>
+            <div className="row" style={{ marginBottom: 6 }}>
+              <strong className="grow">{p.name}</strong>
+              <Link to={`/board?pipeline=${p.id}`} className="btn btn-ghost btn-sm">
+                <Icon name="board" size={15} />
+                {t('nav.board')}
+              </Link>
+            </div>
+            <div className="row wrap" style={{ gap: 6 }}>
+              {p.stages.map((s) => (
+                <span key={s.id} className={s.kind === 'won' ? 'badge badge-success' : s.kind === 'lost' ? 'badge badge-danger' : 'badge badge-accent'}>
+                  {s.name} · {s.probability}%
+                </span>
+              ))}
+            </div>
+          </div>
+        ))}
+      </div>
+      {creating && <NewPipelineDialog onClose={() => setCreating(false)} />}
+    </section>
+  );
+}
+
+function NewPipelineDialog({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const id = useId();
+  const [name, setName] = useState('');
+  const [stages, setStages] = useState<StageDraft[]>([
+    { name: t('defaults.stages.new'), probability: 10, kind: 'open' },
+    { name: t('defaults.stages.proposal'), probability: 50, kind: 'open' },
+    { name: t('defaults.stages.won'), probability: 100, kind: 'won' },
+    { name: t('defaults.stages.lost'), probability: 0, kind: 'lost' },
+  ]);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const set = (i: number, patch: Partial<StageDraft>) => setStages((s) => s.map((x, k) => (k === i ? { ...x, ...patch } : x)));
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors({});
+    try {
+      await api.post('/pipelines', { name, stages });
+      invalidate('pipelines');
+      onClose();
+    } catch (err) {
+      setErrors(errorsOf(err));
+    }
+  };
+  return (
+    <Dialog
+      title={t('pipelines.new')}
+      onClose={onClose}
+      wide
+      footer={
+        <>
+          <button type="button" className="btn" onClick={onClose}>
+            {t('common.cancel')}
+          </button>
+          <button type="submit" form={id} className="btn btn-primary">
+            {t('common.create')}
+          </button>
+        </>
+      }
+    >
+      <form id={id} className="stack" onSubmit={submit} noValidate>
+        <FormErrorBox errors={errors} />
+        <TextField label={t('pipelines.name')} value={name} autoFocus onChange={setName} error={errors.name} />
+        <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0, gap: 8 }}>
+          <legend className="field-label" style={{ marginBottom: 8 }}>
+            {t('pipelines.stages')}
+          </legend>
+          {stages.map((s, i) => (
+            <div key={i} className="stage-editor">
+              <input className="input" aria-label={t('pipelines.stageName', { n: i + 1 })} value={s.name} onChange={(e) => set(i, { name: e.target.value })} aria-invalid={errors[`stages[${i}].name`] ? true : undefined} />
+              <input
+                className="input num"
+                type="number"
+                min={0}
+                max={100}
+                aria-label={t('pipelines.probability', { n: i + 1 })}
+                value={s.probability}
+                onChange={(e) => set(i, { probability: Number(e.target.value) })}
+              />
+              <select className="select" aria-label={t('pipelines.kind', { n: i + 1 })} value={s.kind} onChange={(e) => set(i, { kind: e.target.value as StageKind })}>
+                {(['open', 'won', 'lost'] as const).map((k) => (
+                  <option key={k} value={k}>
+                    {t(`pipelines.kinds.${k}`)}
+                  </option>
+                ))}
+              </select>
+              <button type="button" className="btn btn-ghost btn-icon" aria-label={t('pipelines.removeStage', { n: i + 1 })} onClick={() => setStages((x) => x.filter((_, k) => k !== i))}>
+                <Icon name="close" size={15} />
+              </button>
+            </div>
+          ))}
+          <FieldError id={`${id}-stages`} message={errors.stages ?? Object.entries(errors).find(([k]) => k.startsWith('stages'))?.[1]} />
+          <div>
+            <button type="button" className="btn btn-sm" onClick={() => setStages((x) => [...x.slice(0, -2), { name: '', probability: 50, kind: 'open' }, ...x.slice(-2)])}>
+              <Icon name="plus" size={14} />
+              {t('pipelines.addStage')}
+            </button>
+          </div>
+        </fieldset>
+      </form>
+    </Dialog>
+  );
+}
+
+function Tokens() {
+  const { t } = useTranslation();
+  const tokens = useResource<ApiToken[]>('tokens', () => api.get<{ data: ApiToken[] }>('/tokens').then((r) => r.data));
+  const [name, setName] = useState('');
+  const [readOnly, setReadOnly] = useState(false);
+  const [created, setCreated] = useState<string | null>(null);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const toast = useToast();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors({});
+    try {
+      const r = await api.post<{ token: string }>('/tokens', { name, read_only: readOnly });
+      setCreated(r.token);
+      setName('');
+      void tokens.reload();
+    } catch (err) {
+      setErrors(errorsOf(err));
+    }
+  };
+  const revoke = async (tok: ApiToken) => {
+    try {
+      await api.del(`/tokens/${tok.id}`);
+      void tokens.reload();
+    } catch (e) {
+      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+    }
+  };
+  return (
+    <section className="card">
+      <div className="card-head">
+        <h2>{t('settings.tabs.tokens')}</h2>
+      </div>
+      {created && (
+        <div className="card-body stack" style={{ borderBottom: '1px solid var(--border)' }}>
+          <strong>{t('tokens.createdOnce')}</strong>
+          <div className="token-box" data-testid="new-token">
+            {created}
+          </div>
+        </div>
+      )}
+      <ul className="related-list">
+        {(tokens.data ?? []).map((tok) => (
+          <li key={tok.id} className="task-row">
+            <Icon name="key" size={16} />
+            <strong className="grow">{tok.name || t('tokens.unnamed')}</strong>
+            {tok.read_only && <span className="badge">{t('tokens.readOnly')}</span>}
+            <span className="muted">{formatDate(tok.created_at)}</span>
+            <button type="button" className="btn btn-sm" onClick={() => void revoke(tok)}>
+              {t('tokens.revoke')}
+            </button>
+          </li>
+        ))}
+        {tokens.data?.length === 0 && <li className="empty">{t('tokens.none')}</li>}
+      </ul>
+      <form className="card-body row wrap" onSubmit={submit} noValidate style={{ alignItems: 'flex-end', borderTop: '1px solid var(--border)' }}>
+        <div className="grow">
+          <TextField label={t('tokens.name')} value={name} onChange={setName} error={errors.name ?? errors._} />
+        </div>
+        <label className="row" style={{ height: 36 }}>
+          <input type="checkbox" className="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} />
+          {t('tokens.readOnly')}
+        </label>
+        <button type="submit" className="btn btn-primary">
+          {t('tokens.create')}
+        </button>
+      </form>
+    </section>
+  );
+}
