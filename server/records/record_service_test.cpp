@@ -193,7 +193,7 @@ TEST_P(RecordServiceTest, FiltersSortsAndPagesWithCursor) {
 
     ListQuery contains;
     contains.filters = {{"last_name", "contains", "ОВ"}};
-    EXPECT_EQ(List(tenant_.admin, "contacts", contains)->data.size(), 4u);
+    EXPECT_EQ(List(tenant_.admin, "contacts", contains)->data.size(), 5u);
     ListQuery starts;
     starts.filters = {{"last_name", "starts", "б"}};
     EXPECT_EQ(List(tenant_.admin, "contacts", starts)->data.size(), 1u);
