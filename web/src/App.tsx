@@ -1,5 +1,5 @@
 // App shell: sign-in gate, sidebar navigation, top bar with search, and code-split routes.
-import { Suspense, lazy, useEffect, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { AuthProvider, saveLanguage, useAuth } from './modules/auth/AuthContext';
 import { ENTITY_ICONS, isListEntity } from './modules/records/entities';
@@ -12,15 +12,33 @@ import { ToastProvider } from './ui/Toast';
 import { LANGUAGES, type Language } from './i18n';
 import { SignIn } from './pages/SignIn';
 
-const loadBoard = () => import('./pages/BoardPage');
+/**
+ * A code-split page that renders synchronously once its chunk is in: React 19 holds a revealed
+ * Suspense boundary for ~300 ms, which a preloaded route should not pay.
+ */
+function lazyPage<P extends object>(load: () => Promise<{ default: ComponentType<P> }>) {
+  let loaded: ComponentType<P> | null = null;
+  const preload = () =>
+    load().then((m) => {
+      loaded = m.default;
+      return m;
+    });
+  const Lazy = lazy(preload);
+  const Page = (props: P) => {
+    const Loaded = loaded;
+    return Loaded ? <Loaded {...props} /> : <Lazy {...props} />;
+  };
+  return Object.assign(Page, { preload });
+}
+
+const BoardPage = lazyPage(() => import('./pages/BoardPage'));
+const ListPage = lazyPage(() => import('./pages/ListPage'));
+const RecordPage = lazyPage(() => import('./pages/RecordPage'));
+const MyDayPage = lazyPage(() => import('./pages/MyDayPage'));
+const RecyclePage = lazyPage(() => import('./pages/RecyclePage'));
+const SettingsPage = lazyPage(() => import('./pages/SettingsPage'));
 // The board is the usual first screen: fetch its chunk while /me is still on the way.
-if (typeof window !== 'undefined' && /^\/(board)?$/.test(window.location.pathname)) void loadBoard();
-const BoardPage = lazy(loadBoard);
-const ListPage = lazy(() => import('./pages/ListPage'));
-const RecordPage = lazy(() => import('./pages/RecordPage'));
-const MyDayPage = lazy(() => import('./pages/MyDayPage'));
-const RecyclePage = lazy(() => import('./pages/RecyclePage'));
-const SettingsPage = lazy(() => import('./pages/SettingsPage'));
+if (typeof window !== 'undefined' && /^\/(board)?$/.test(window.location.pathname)) void BoardPage.preload();
 const SearchPalette = lazy(() => import('./modules/search/SearchPalette'));
 
 export function App() {
@@ -69,6 +87,13 @@ function Shell() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
   useEffect(() => setNavOpen(false), [pathname]);
+  useEffect(() => {
+    // Warm the other screens once the first one is up, so later navigation does not wait.
+    const timer = window.setTimeout(() => {
+      for (const page of [BoardPage, ListPage, RecordPage, MyDayPage]) void page.preload().catch(() => undefined);
+    }, 1500);
+    return () => window.clearTimeout(timer);
+  }, []);
   useEffect(() => {
     if (pathname === '/' || pathname === '/login') navigate('/board', { replace: true });
   }, [pathname]);

@@ -7,7 +7,7 @@ function emit(): void {
   for (const l of listeners) l();
 }
 
-window.addEventListener('popstate', emit);
+if (typeof window !== 'undefined') window.addEventListener('popstate', emit);
 
 function subscribe(l: () => void): () => void {
   listeners.add(l);

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, type Query } from '../api/client';
+import { errorText } from '../api/errors';
 import { invalidate, useResource } from '../api/store';
 import type { BatchOperation, BatchResult, EntityMeta, FieldMeta, Page, RecordBody } from '../api/types';
 import { ACTIVITY_ICONS } from '../modules/activities/ActivityComposer';
@@ -69,7 +70,7 @@ export default function ListPage({ entity }: { entity: string }) {
     return (
       <div className="page">
         <div className="form-error" role="alert">
-          {isApiError(meta.error) ? meta.error.message : String(meta.error)}
+          {errorText(t, meta.error)}
         </div>
       </div>
     );
@@ -123,7 +124,7 @@ function ListView({ entity, meta }: { entity: string; meta: EntityMeta }) {
       });
       setCursor(page.next_cursor);
     } catch (e) {
-      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
       setCursor(null);
     } finally {
       setMore(false);
@@ -198,7 +199,7 @@ function ListView({ entity, meta }: { entity: string; meta: EntityMeta }) {
       setSelected(new Set());
       void first.reload();
     } catch (e) {
-      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
     }
   };
 
@@ -221,7 +222,7 @@ function ListView({ entity, meta }: { entity: string; meta: EntityMeta }) {
         },
       });
     } catch (e) {
-      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
     }
   };
 

@@ -2,7 +2,8 @@
 // what was done today.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, isApiError } from '../api/client';
+import { api } from '../api/client';
+import { errorText } from '../api/errors';
 import { invalidate, useResource } from '../api/store';
 import type { Activity, MyDay, Page } from '../api/types';
 import { ACTIVITY_ICONS } from '../modules/activities/ActivityComposer';
@@ -55,7 +56,7 @@ export default function MyDayPage() {
       if (!a.done) toast.show(t('myDay.completed', { subject: a.subject ?? '' }));
     } catch (e) {
       setOptimistic((o) => ({ ...o, [a.id]: Boolean(a.done) }));
-      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
     }
   };
 
@@ -64,7 +65,7 @@ export default function MyDayPage() {
     return (
       <div className="page">
         <div className="form-error" role="alert">
-          {isApiError(data.error) ? data.error.message : String(data.error)}
+          {errorText(t, data.error)}
         </div>
       </div>
     );

@@ -3,6 +3,7 @@
 import { useCallback, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, request } from '../api/client';
+import { errorText } from '../api/errors';
 import { invalidate, useResource } from '../api/store';
 import type { EntityMeta, FieldMeta, Page, Pipeline, RecordBody } from '../api/types';
 import { useMe } from '../modules/auth/AuthContext';
@@ -119,7 +120,7 @@ function RecordView({ entity, meta, record, setRecord, reload }: ViewProps) {
       });
     } catch (e) {
       if (isApiError(e) && e.status === 412) setStale(true);
-      else toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      else toast.show(errorText(t, e), { kind: 'error' });
     }
   };
 
@@ -200,7 +201,7 @@ function RecordView({ entity, meta, record, setRecord, reload }: ViewProps) {
           ))}
         </div>
         <div className="stack">
-          <ActivityComposer relatedEntity={entity} relatedId={record.id} ownerId={me.id} />
+          {entity !== 'activities' && entity !== 'products' && <ActivityComposer relatedEntity={entity} relatedId={record.id} ownerId={me.id} />}
           <Timeline entity={entity} id={record.id} meta={meta} onReverted={(r) => setRecord(r)} />
         </div>
       </div>

@@ -1,6 +1,7 @@
 // Recycle bin: deleted records of every entity, each restorable.
 import { useTranslation } from 'react-i18next';
-import { api, isApiError } from '../api/client';
+import { api } from '../api/client';
+import { errorText } from '../api/errors';
 import { invalidate, useResource } from '../api/store';
 import type { RecycleItem } from '../api/types';
 import { ENTITY_ICONS } from '../modules/records/entities';
@@ -23,7 +24,7 @@ export default function RecyclePage() {
       invalidate('board:');
       toast.show(t('trash.restored', { title: item.title }), { action: { label: t('trash.open'), run: () => navigate(`/${item.entity}/${item.id}`) } });
     } catch (e) {
-      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
     }
   };
   return (

@@ -2,6 +2,7 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, type FieldErrors } from '../api/client';
+import { errorText } from '../api/errors';
 import { invalidate, useResource } from '../api/store';
 import type { ApiToken, EntityMeta, Pipeline, StageKind, User } from '../api/types';
 import { saveLanguage, useAuth, useMe } from '../modules/auth/AuthContext';
@@ -168,7 +169,7 @@ function Users() {
       await api.patch(`/users/${u.id}`, patch);
       invalidate('users');
     } catch (e) {
-      toast.show(isApiError(e) ? Object.values(e.fieldErrors).join('; ') || e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
     }
   };
   return (
@@ -451,26 +452,35 @@ function CustomFields() {
   );
 }
 
-type StageDraft = { name: string; probability: number; kind: StageKind };
+type StageDraft = { id?: string; name: string; probability: number; kind: StageKind; archived?: boolean };
 
 function Pipelines() {
   const { t } = useTranslation();
   const pipelines = usePipelines();
-  const [creating, setCreating] = useState(false);
+  const me = useMe();
+  const [editing, setEditing] = useState<Pipeline | 'new' | null>(null);
   return (
     <section className="card">
       <div className="card-head">
         <h2 className="grow">{t('settings.tabs.pipelines')}</h2>
-        <button type="button" className="btn btn-primary btn-sm" onClick={() => setCreating(true)}>
-          <Icon name="plus" size={15} />
-          {t('pipelines.new')}
-        </button>
+        {me.permissions.manage_metadata && (
+          <button type="button" className="btn btn-primary btn-sm" onClick={() => setEditing('new')}>
+            <Icon name="plus" size={15} />
+            {t('pipelines.new')}
+          </button>
+        )}
       </div>
       <div className="card-body stack">
         {(pipelines.data ?? []).map((p: Pipeline) => (
           <div key={p.id}>
             <div className="row" style={{ marginBottom: 6 }}>
               <strong className="grow">{p.name}</strong>
+              {me.permissions.manage_metadata && (
+                <button type="button" className="btn btn-ghost btn-sm" onClick={() => setEditing(p)} aria-label={t('pipelines.editNamed', { name: p.name })}>
+                  <Icon name="edit" size={15} />
+                  {t('pipelines.edit')}
+                </button>
+              )}
               <Link to={`/board?pipeline=${p.id}`} className="btn btn-ghost btn-sm">
                 <Icon name="board" size={15} />
                 {t('nav.board')}
@@ -486,37 +496,60 @@ function Pipelines() {
           </div>
         ))}
       </div>
-      {creating && <NewPipelineDialog onClose={() => setCreating(false)} />}
+      {editing && <PipelineDialog pipeline={editing === 'new' ? undefined : editing} onClose={() => setEditing(null)} />}
     </section>
   );
 }
 
-function NewPipelineDialog({ onClose }: { onClose: () => void }) {
+function PipelineDialog({ pipeline, onClose }: { pipeline?: Pipeline; onClose: () => void }) {
   const { t } = useTranslation();
   const id = useId();
-  const [name, setName] = useState('');
-  const [stages, setStages] = useState<StageDraft[]>([
-    { name: t('defaults.stages.new'), probability: 10, kind: 'open' },
-    { name: t('defaults.stages.proposal'), probability: 50, kind: 'open' },
-    { name: t('defaults.stages.won'), probability: 100, kind: 'won' },
-    { name: t('defaults.stages.lost'), probability: 0, kind: 'lost' },
-  ]);
+  const [name, setName] = useState(pipeline?.name ?? '');
+  const [stages, setStages] = useState<StageDraft[]>(() =>
+    pipeline
+      ? pipeline.stages.map((s) => ({ id: s.id, name: s.name, probability: s.probability, kind: s.kind }))
+      : [
+          { name: t('defaults.stages.new'), probability: 10, kind: 'open' },
+          { name: t('defaults.stages.proposal'), probability: 50, kind: 'open' },
+          { name: t('defaults.stages.won'), probability: 100, kind: 'won' },
+          { name: t('defaults.stages.lost'), probability: 0, kind: 'lost' },
+        ],
+  );
   const [errors, setErrors] = useState<FieldErrors>({});
   const set = (i: number, patch: Partial<StageDraft>) => setStages((s) => s.map((x, k) => (k === i ? { ...x, ...patch } : x)));
+  const moveStage = (i: number, by: -1 | 1) =>
+    setStages((s) => {
+      const j = i + by;
+      if (j < 0 || j >= s.length) return s;
+      const next = [...s];
+      [next[i], next[j]] = [next[j] as StageDraft, next[i] as StageDraft];
+      return next;
+    });
+  const remove = (i: number) => setStages((s) => (s[i]?.id ? s.map((x, k) => (k === i ? { ...x, archived: true } : x)) : s.filter((_, k) => k !== i)));
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setErrors({});
     try {
-      await api.post('/pipelines', { name, stages });
+      if (pipeline) {
+        await api.patch(`/pipelines/${pipeline.id}`, { name, stages }, pipeline.version ? { ifMatch: pipeline.version } : {});
+      } else {
+        await api.post('/pipelines', { name, stages });
+      }
       invalidate('pipelines');
+      invalidate('board:');
       onClose();
     } catch (err) {
-      setErrors(errorsOf(err));
+      setErrors(isApiError(err) && err.status === 412 ? { _: t('records.staleWrite') } : errorsOf(err));
     }
   };
+  const stageError = (i: number) =>
+    Object.entries(errors)
+      .filter(([k]) => k.startsWith(`stages[${i}]`))
+      .map(([, v]) => v)
+      .join('; ');
   return (
     <Dialog
-      title={t('pipelines.new')}
+      title={pipeline ? t('pipelines.editNamed', { name: pipeline.name }) : t('pipelines.new')}
       onClose={onClose}
       wide
       footer={
@@ -525,7 +558,7 @@ function NewPipelineDialog({ onClose }: { onClose: () => void }) {
             {t('common.cancel')}
           </button>
           <button type="submit" form={id} className="btn btn-primary">
-            {t('common.create')}
+            {pipeline ? t('common.save') : t('common.create')}
           </button>
         </>
       }
@@ -537,33 +570,46 @@ function NewPipelineDialog({ onClose }: { onClose: () => void }) {
           <legend className="field-label" style={{ marginBottom: 8 }}>
             {t('pipelines.stages')}
           </legend>
-          {stages.map((s, i) => (
-            <div key={i} className="stage-editor">
-              <input className="input" aria-label={t('pipelines.stageName', { n: i + 1 })} value={s.name} onChange={(e) => set(i, { name: e.target.value })} aria-invalid={errors[`stages[${i}].name`] ? true : undefined} />
-              <input
-                className="input num"
-                type="number"
-                min={0}
-                max={100}
-                aria-label={t('pipelines.probability', { n: i + 1 })}
-                value={s.probability}
-                onChange={(e) => set(i, { probability: Number(e.target.value) })}
-              />
-              <select className="select" aria-label={t('pipelines.kind', { n: i + 1 })} value={s.kind} onChange={(e) => set(i, { kind: e.target.value as StageKind })}>
-                {(['open', 'won', 'lost'] as const).map((k) => (
-                  <option key={k} value={k}>
-                    {t(`pipelines.kinds.${k}`)}
-                  </option>
-                ))}
-              </select>
-              <button type="button" className="btn btn-ghost btn-icon" aria-label={t('pipelines.removeStage', { n: i + 1 })} onClick={() => setStages((x) => x.filter((_, k) => k !== i))}>
-                <Icon name="close" size={15} />
-              </button>
-            </div>
-          ))}
-          <FieldError id={`${id}-stages`} message={errors.stages ?? Object.entries(errors).find(([k]) => k.startsWith('stages'))?.[1]} />
+          {stages.map((s, i) =>
+            s.archived ? null : (
+              <div key={s.id ?? `new-${i}`}>
+                <div className="stage-editor">
+                  <input className="input" aria-label={t('pipelines.stageName', { n: i + 1 })} value={s.name} onChange={(e) => set(i, { name: e.target.value })} aria-invalid={stageError(i) ? true : undefined} />
+                  <input
+                    className="input num"
+                    type="number"
+                    min={0}
+                    max={100}
+                    aria-label={t('pipelines.probability', { n: i + 1 })}
+                    value={s.probability}
+                    onChange={(e) => set(i, { probability: Number(e.target.value) })}
+                  />
+                  <select className="select" aria-label={t('pipelines.kind', { n: i + 1 })} value={s.kind} onChange={(e) => set(i, { kind: e.target.value as StageKind })}>
+                    {(['open', 'won', 'lost'] as const).map((k) => (
+                      <option key={k} value={k}>
+                        {t(`pipelines.kinds.${k}`)}
+                      </option>
+                    ))}
+                  </select>
+                  <span className="row" style={{ gap: 0 }}>
+                    <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label={t('pipelines.moveUp', { n: i + 1 })} onClick={() => moveStage(i, -1)} disabled={i === 0}>
+                      <Icon name="chevronUp" size={15} />
+                    </button>
+                    <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label={t('pipelines.moveDown', { n: i + 1 })} onClick={() => moveStage(i, 1)} disabled={i === stages.length - 1}>
+                      <Icon name="chevronDown" size={15} />
+                    </button>
+                    <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label={t('pipelines.removeStage', { n: i + 1 })} onClick={() => remove(i)}>
+                      <Icon name="close" size={15} />
+                    </button>
+                  </span>
+                </div>
+                <FieldError id={`${id}-stage-${i}`} message={stageError(i)} />
+              </div>
+            ),
+          )}
+          <FieldError id={`${id}-stages`} message={errors.stages} />
           <div>
-            <button type="button" className="btn btn-sm" onClick={() => setStages((x) => [...x.slice(0, -2), { name: '', probability: 50, kind: 'open' }, ...x.slice(-2)])}>
+            <button type="button" className="btn btn-sm" onClick={() => setStages((x) => [...x.filter((s) => s.kind === 'open' || s.archived), { name: '', probability: 50, kind: 'open' }, ...x.filter((s) => s.kind !== 'open' && !s.archived)])}>
               <Icon name="plus" size={14} />
               {t('pipelines.addStage')}
             </button>
@@ -599,7 +645,7 @@ function Tokens() {
       await api.del(`/tokens/${tok.id}`);
       void tokens.reload();
     } catch (e) {
-      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
     }
   };
   return (

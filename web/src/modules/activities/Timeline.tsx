@@ -2,7 +2,8 @@
 // activities, newest first.
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { api, isApiError } from '../../api/client';
+import { api } from '../../api/client';
+import { errorText } from '../../api/errors';
 import { invalidate, useResource } from '../../api/store';
 import type { Activity, EntityMeta, FieldMeta, History, HistoryEntry, Page, RecordBody } from '../../api/types';
 import { formatDate, formatDateTime, formatMoney, formatRelative } from '../../i18n/format';
@@ -69,7 +70,7 @@ export function Timeline({ entity, id, meta, onReverted }: { entity: string; id:
       invalidate(`list:${entity}`);
       toast.show(t('timeline.restored', { version }));
     } catch (e) {
-      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
     }
   };
 
@@ -82,7 +83,7 @@ export function Timeline({ entity, id, meta, onReverted }: { entity: string; id:
       invalidate('myday');
     } catch (e) {
       setOptimistic((o) => ({ ...o, [a.id]: Boolean(a.done) }));
-      toast.show(isApiError(e) ? e.message : String(e), { kind: 'error' });
+      toast.show(errorText(t, e), { kind: 'error' });
     }
   };
 
