@@ -7,9 +7,15 @@
 # a measured run with --latency) while sampling the server's RSS and CPU; nginx on a static file
 # of the same size as a contact; write the report.
 #
+# Every workload gets a freshly started server, so a slow query still running from one workload
+# cannot eat into the next. Throughput runs use BENCH_CONNECTIONS (64); the list and search
+# latency targets are read at BENCH_LATENCY_CONNECTIONS (4): at 64 connections a closed-loop
+# test measures queueing (64 / throughput), not the time a query takes.
+#
 # Knobs (environment): BENCH_CONTACTS (1000000, in the measured tenant), BENCH_TENANTS (100),
 # BENCH_OTHER_CONTACTS (1000 per other tenant), BENCH_DURATION (20 s per workload), BENCH_WARMUP
-# (5 s), BENCH_CONNECTIONS (64), BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (server --threads),
+# (5 s), BENCH_CONNECTIONS (64), BENCH_LATENCY_CONNECTIONS (4), BENCH_LATENCY_DURATION (15 s),
+# BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (16, the server default),
 # BENCH_PORT (18181), BENCH_NGINX_PORT (18182), BENCH_REPORT (docs/PERFORMANCE.md), VORONKA
 # (build/voronka), BENCH_ONLY (space-separated workload names to run, for quick iterations).
 set -euo pipefail
@@ -23,8 +29,10 @@ OTHER=${BENCH_OTHER_CONTACTS:-1000}
 DURATION=${BENCH_DURATION:-20}
 WARMUP=${BENCH_WARMUP:-5}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
+LAT_CONNECTIONS=${BENCH_LATENCY_CONNECTIONS:-4}
+LAT_DURATION=${BENCH_LATENCY_DURATION:-15}
 WRK_THREADS=${BENCH_WRK_THREADS:-2}
-SERVER_THREADS=${BENCH_SERVER_THREADS:-64}
+SERVER_THREADS=${BENCH_SERVER_THREADS:-16}
 PORT=${BENCH_PORT:-18181}
 NGINX_PORT=${BENCH_NGINX_PORT:-18182}
 REPORT=${BENCH_REPORT:-$ROOT/docs/PERFORMANCE.md}
@@ -121,6 +129,7 @@ cat "$DB" >/dev/null
     echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "server_threads=$SERVER_THREADS"
     echo "connections=$CONNECTIONS"
+    echo "latency_connections=$LAT_CONNECTIONS"
     echo "wrk_threads=$WRK_THREADS"
     echo "duration=$DURATION"
     echo "contacts=$CONTACTS"
@@ -162,13 +171,16 @@ wait_http() {
     die "nothing answers at $1"
 }
 
-# run_wrk NAME URL SCRIPT [ENV=VALUE...]: warm-up, then the measured run with RSS/CPU sampling.
+# run_wrk NAME URL SCRIPT PID CONNECTIONS SECONDS WARMUP [ENV=VALUE...]: warm-up, then the
+# measured run with --latency while sampling the RSS and CPU of PID.
 run_wrk() {
-    local name=$1 url=$2 script=$3 pid=$4
-    shift 4
-    log "workload $name: ${WARMUP}s warm-up, ${DURATION}s measured, $CONNECTIONS connections"
-    env "$@" BENCH_RESULT=/dev/null wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" \
-        -s "$BENCH_WRK_DIR/$script" "$url" >/dev/null
+    local name=$1 url=$2 script=$3 pid=$4 conns=$5 seconds=$6 warmup=$7
+    shift 7
+    log "workload $name: ${warmup}s warm-up, ${seconds}s measured, $conns connections"
+    if ((warmup > 0)); then
+        env "$@" BENCH_RESULT=/dev/null wrk -t"$WRK_THREADS" -c"$conns" -d"${warmup}s" \
+            -s "$BENCH_WRK_DIR/$script" "$url" >/dev/null
+    fi
     local m0 p0 m1 p1
     m0=$(machine_jiffies)
     p0=$(proc_jiffies "$pid")
@@ -182,39 +194,79 @@ run_wrk() {
         done
     ) &
     local sampler=$!
-    env "$@" BENCH_RESULT="$RESULTS/$name.json" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" \
-        -d"${DURATION}s" --latency -s "$BENCH_WRK_DIR/$script" "$url" >"$RESULTS/$name.txt"
+    env "$@" BENCH_RESULT="$RESULTS/$name.json" wrk -t"$WRK_THREADS" -c"$conns" \
+        -d"${seconds}s" --latency -s "$BENCH_WRK_DIR/$script" "$url" >"$RESULTS/$name.txt"
     m1=$(machine_jiffies)
     p1=$(proc_jiffies "$pid")
     kill "$sampler" 2>/dev/null || true
     wait "$sampler" 2>/dev/null || true
     echo "$m0 $p0 $m1 $p1" >"$RESULTS/$name.cpu"
+    echo "$conns" >"$RESULTS/$name.conns"
     grep -E 'Requests/sec|99%|Non-2xx' "$RESULTS/$name.txt" | tr -s ' ' | paste -sd' ' >&2 || true
 }
 
 URL=http://127.0.0.1:$PORT
-if [[ -z $ONLY || $ONLY != raw ]]; then
-    log "starting voronka serve --threads $SERVER_THREADS"
+start_server() {
     "$VORONKA" serve --db "$DB" --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" \
-        --static-dir "$WORK/no-static" >"$WORK/server.log" 2>&1 &
+        --static-dir "$WORK/no-static" >>"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     wait_http "$URL/healthz"
+}
+stop_server() {
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+}
+
+# server_workload NAME SCRIPT [ENV=VALUE...]: a fresh server; for list and search first the
+# latency run at few connections, then the throughput run at $CONNECTIONS.
+server_workload() {
+    local name=$1 script=$2
+    shift 2
+    wanted "$name" || return 0
+    start_server
+    case $name in
+        list_* | search*)
+            run_wrk "${name}_lat" "$URL" "$script" "$SERVER_PID" "$LAT_CONNECTIONS" "$LAT_DURATION" "$WARMUP" "$@"
+            run_wrk "$name" "$URL" "$script" "$SERVER_PID" "$CONNECTIONS" "$DURATION" 0 "$@"
+            ;;
+        *)
+            run_wrk "$name" "$URL" "$script" "$SERVER_PID" "$CONNECTIONS" "$DURATION" "$WARMUP" "$@"
+            ;;
+    esac
+    stop_server
+}
+
+if [[ -z $ONLY || $ONLY != raw ]]; then
+    : >"$WORK/server.log"
+    log "server: voronka serve --threads $SERVER_THREADS, restarted for every workload"
+    start_server
     ADMIN_TOKEN=$(cat "$DATA/admin.token")
     # A contact exactly as the API returns it: the static twin nginx serves.
     mkdir -p "$WORK/nginx/html"
     curl -fsS -H "Authorization: Bearer $ADMIN_TOKEN" "$URL/api/v1/contacts/$(head -1 "$DATA/ids.txt")" \
         >"$WORK/nginx/html/contact.json"
     wc -c <"$WORK/nginx/html/contact.json" >"$RESULTS/contact_bytes"
+    stop_server
 
-    wanted read_admin && run_wrk read_admin "$URL" read.lua "$SERVER_PID" BENCH_ROLE=admin BENCH_IDS=ids.txt
-    wanted read_user && run_wrk read_user "$URL" read.lua "$SERVER_PID" BENCH_ROLE=user BENCH_IDS=team_ids.txt
-    wanted list_admin && run_wrk list_admin "$URL" list.lua "$SERVER_PID" BENCH_ROLE=admin
-    wanted list_user && run_wrk list_user "$URL" list.lua "$SERVER_PID" BENCH_ROLE=user
-    wanted search && run_wrk search "$URL" search.lua "$SERVER_PID" BENCH_ROLE=admin
-    wanted create && run_wrk create "$URL" create.lua "$SERVER_PID" BENCH_ROLE=admin
-    kill "$SERVER_PID"
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
+    server_workload read_admin read.lua BENCH_ROLE=admin BENCH_IDS=ids.txt
+    server_workload read_user read.lua BENCH_ROLE=user BENCH_IDS=team_ids.txt
+    server_workload list_admin list.lua BENCH_ROLE=admin
+    server_workload list_user list.lua BENCH_ROLE=user
+    server_workload search search.lua BENCH_ROLE=admin
+    # Where list time goes: each query shape alone, few connections, a short warm-up each.
+    if wanted list_breakdown; then
+        start_server
+        for role in admin user; do
+            for t in 1 2 3 4; do
+                run_wrk "listq${t}_$role" "$URL" list.lua "$SERVER_PID" "$LAT_CONNECTIONS" 5 1 \
+                    BENCH_ROLE=$role BENCH_LIST_TEMPLATES=$t
+            done
+        done
+        stop_server
+    fi
+    # Last: it adds rows (undone by reset_data at the start of the next run).
+    server_workload create create.lua BENCH_ROLE=admin
 
     # --- nginx on the same file, same wrk settings --------------------------------------------
     if wanted nginx; then
@@ -245,7 +297,7 @@ CONF
         nginx -p "$NGX" -c "$NGX/nginx.conf" &
         NGINX_PID=$!
         wait_http "http://127.0.0.1:$NGINX_PORT/contact.json"
-        run_wrk nginx_static "http://127.0.0.1:$NGINX_PORT" static.lua "$NGINX_PID"
+        run_wrk nginx_static "http://127.0.0.1:$NGINX_PORT" static.lua "$NGINX_PID" "$CONNECTIONS" "$DURATION" "$WARMUP"
         kill "$NGINX_PID"
         wait "$NGINX_PID" 2>/dev/null || true
         NGINX_PID=

@@ -41,8 +41,20 @@ local queries = {
     end,
 }
 
+-- BENCH_LIST_TEMPLATES="1 3" restricts the mix to those queries (for a per-query breakdown).
+local active = {}
+
+local function choose()
+    if #active == 0 then
+        for n in (os.getenv("BENCH_LIST_TEMPLATES") or "1 2 3 4"):gmatch("%d+") do
+            active[#active + 1] = queries[tonumber(n)]
+        end
+    end
+    return active[math.random(#active)]
+end
+
 function request()
-    local q = queries[math.random(#queries)]()
+    local q = choose()()
     return wrk.format("GET", "/api/v1/contacts?limit=50&" .. q, headers)
 end
 

@@ -10,6 +10,7 @@
 #include "app/duplicates_cli.hpp"
 #include "http/url.hpp"
 #include "quality/quality_routes.hpp"
+#include "sales/sales_entities.hpp"
 #include "storage/backend_fixture.hpp"
 
 namespace voronka::quality {
@@ -238,6 +239,9 @@ TEST_P(QualityIntegrationTest, OnePersonAcrossScriptsAndChannels) {
     // A lead from any channel with only the email, in other case: linked to the contact.
     Json lead = Create(admin_, "leads", {{"email", "IVAN.PETROV@mail.ru"}, {"source", "web_form"}});
     EXPECT_EQ(lead["duplicate_of_contact_id"], latin["id"]);
+    ASSERT_EQ(lead["duplicates"].size(), 1u) << lead.dump();  // the create response says so too
+    EXPECT_EQ(lead["duplicates"][0]["entity"], "contacts");
+    EXPECT_EQ(lead["duplicates"][0]["id"], latin["id"]);
     Json lead_dups = Expect(
         200, admin_, "GET", "/api/v1/leads/" + lead["id"].get<std::string>() + "/duplicates"
     );
@@ -581,6 +585,95 @@ TEST_P(QualityIntegrationTest, ScanCommandWritesPairsAsCsv) {
     const auto missing = app::RunDuplicatesScan(db(), clock_, args, csv, log);
     ASSERT_FALSE(missing);
     EXPECT_EQ(missing.error().code, core::ErrorCode::kNotFound);
+}
+
+TEST_P(QualityIntegrationTest, ScanRefreshesKeysOfRecordsWrittenWithoutThem) {
+    // A record written by an engine without the quality hooks (as before migration 0005).
+    records::EntityRegistry plain_registry;
+    sales::RegisterSalesEntities(plain_registry);
+    records::RecordService plain(db(), plain_registry, clock_);
+    access::RequestContext ctx;
+    ctx.tenant_id = admin_.tenant_id;
+    ctx.user_id = admin_.user_id;
+    ctx.role = "admin";
+    ctx.permissions = access::BuiltinRole("admin");
+    auto old = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
+        return plain.Create(
+            tx,
+            ctx,
+            "contacts",
+            {{"first_name", "Old"},
+             {"last_name", "Timer"},
+             {"email", "Old@Example.ru"},
+             {"phone", "1"}}
+        );
+    });
+    VK_ASSERT_OK(old);
+    const std::string id = old->body["id"].get<std::string>();
+    EXPECT_TRUE(Expect(200, admin_, "GET", "/api/v1/contacts/" + id)["email_key"].is_null());
+    // Not found by its email on entry yet...
+    Json probe = Create(admin_, "contacts", {{"email", "old@example.ru"}});
+    EXPECT_EQ(probe["duplicates"], Json::array());
+
+    Json scan = Expect(200, admin_, "POST", "/api/v1/duplicates/scan", {{"entity", "contacts"}});
+    EXPECT_EQ(scan["keys_refreshed"], 1);
+    Json refreshed = Expect(200, admin_, "GET", "/api/v1/contacts/" + id);
+    EXPECT_EQ(refreshed["email_key"], "old@example.ru");
+    EXPECT_EQ(refreshed["quality_flags"], Json::array({"invalid_phone"}));
+    EXPECT_EQ(refreshed["version"], 1);  // derived columns: no new version
+    // ...and found once its keys exist.
+    Json again = Create(admin_, "contacts", {{"email", "OLD@example.ru"}});
+    EXPECT_EQ(Ids(again["duplicates"]).size(), 2u) << again.dump();
+    EXPECT_EQ(
+        Expect(
+            200, admin_, "POST", "/api/v1/duplicates/scan", {{"entity", "contacts"}}
+        )["keys_refreshed"],
+        0
+    );
+}
+
+TEST_P(QualityIntegrationTest, PairListPagesAndReplayedCreatesKeepTheirDuplicates) {
+    for (const char* phone : {"+7 917 100 00 01", "8 917 100-00-01", "+79171000001"}) {
+        Create(
+            admin_, "contacts", {{"first_name", "Ivan"}, {"last_name", "Sokolov"}, {"phone", phone}}
+        );
+    }
+    Expect(
+        200, admin_, "POST", "/api/v1/duplicates/scan", {{"entity", "contacts"}, {"threshold", 0.6}}
+    );
+    Json first = Expect(200, admin_, "GET", "/api/v1/duplicates?entity=contacts&limit=2");
+    ASSERT_EQ(first["data"].size(), 2u);
+    ASSERT_TRUE(first["next_cursor"].is_string());
+    Json second = Expect(
+        200,
+        admin_,
+        "GET",
+        "/api/v1/duplicates?entity=contacts&limit=2&cursor=" +
+            first["next_cursor"].get<std::string>()
+    );
+    EXPECT_EQ(second["data"].size(), 1u);
+    EXPECT_TRUE(second["next_cursor"].is_null());
+    Json bad = Expect(400, admin_, "GET", "/api/v1/duplicates?entity=deals");
+    EXPECT_EQ(bad["errors"][0]["field"], "entity");
+
+    http::Request req;
+    req.method = "POST";
+    ASSERT_TRUE(http::ParseTarget("/api/v1/contacts", req));
+    req.headers["authorization"] = "Bearer " + admin_.token;
+    req.headers["idempotency-key"] = "dup-1";
+    req.body =
+        Json{{"first_name", "Ivan"}, {"last_name", "Sokolov"}, {"phone", "89171000001"}}.dump();
+    const http::Response created = app_->router.Dispatch(req);
+    const http::Response replayed = app_->router.Dispatch(req);
+    EXPECT_EQ(created.status, 201);
+    EXPECT_EQ(replayed.status, 201);
+    bool replay_header = false;
+    for (const auto& [name, value] : replayed.headers) {
+        replay_header = replay_header || (name == "Idempotent-Replayed" && value == "true");
+    }
+    EXPECT_TRUE(replay_header);
+    EXPECT_EQ(Json::parse(created.body)["duplicates"].size(), 3u);
+    EXPECT_EQ(Json::parse(replayed.body)["duplicates"], Json::parse(created.body)["duplicates"]);
 }
 
 VORONKA_INSTANTIATE_BACKENDS(QualityIntegrationTest);

@@ -1,11 +1,19 @@
 // Listing: filter terms -> parameterised SQL, multi-key sort, keyset cursor pages.
-#include <openssl/evp.h>
+#include <functional>
+#include <unordered_map>
+
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/ustring.h>
+#include <unicode/utf16.h>
+#include <unicode/utf8.h>
 
 #include "core/text.hpp"
 #include "records/field_codec.hpp"
 #include "records/record_row.hpp"
 #include "records/record_service.hpp"
 #include "storage/dialect.hpp"
+#include <openssl/evp.h>
 
 namespace voronka::records {
 
@@ -15,13 +23,155 @@ namespace {
 
 constexpr int kMaxLimit = 500;
 
+// --- Index ranges for case-insensitive "starts" on SQLite -------------------------------------
+// `instr(vk_fold(col), p) = 1` cannot use an index, so on a large tenant it reads every row. The
+// values it can match all begin with one of a few case variants of the needle's first code
+// points ("пет" -> "Пет", "пЕт", ...), so the exact predicate is paired with index ranges on
+// those variants. Variants come from ICU full case folding, including code points that fold to
+// several (a stored "ß" matches the needle "ss"), so the ranges never exclude a match.
+
+std::u32string FoldCodePoint(UChar32 c) {
+    UChar src[2];
+    int32_t length = 0;
+    U16_APPEND_UNSAFE(src, length, c);
+    UChar folded[8];
+    UErrorCode error = U_ZERO_ERROR;
+    const int32_t n = u_strFoldCase(folded, 8, src, length, U_FOLD_CASE_DEFAULT, &error);
+    std::u32string out;
+    if (U_FAILURE(error)) {
+        out.push_back(static_cast<char32_t>(c));
+        return out;
+    }
+    for (int32_t i = 0; i < n;) {
+        UChar32 cp;
+        U16_NEXT(folded, i, n, cp);
+        out.push_back(static_cast<char32_t>(cp));
+    }
+    return out;
+}
+
+// Every code point whose case folding differs from itself, keyed by the first code point of its
+// folding: the other spellings a folded code point can have in stored text.
+const std::unordered_map<char32_t, std::vector<char32_t>>& FoldSources() {
+    static const auto* sources = [] {
+        auto* map = new std::unordered_map<char32_t, std::vector<char32_t>>();
+        for (UChar32 c = 0; c <= 0x10FFFF; ++c) {
+            if (!U_IS_SURROGATE(c) && u_hasBinaryProperty(c, UCHAR_CHANGES_WHEN_CASEFOLDED)) {
+                (*map)[FoldCodePoint(c)[0]].push_back(static_cast<char32_t>(c));
+            }
+        }
+        return map;
+    }();
+    return *sources;
+}
+
+std::string Utf8(const std::u32string& text) {
+    std::string out;
+    for (char32_t c : text) {
+        uint8_t buf[4];
+        int32_t n = 0;
+        U8_APPEND_UNSAFE(buf, n, static_cast<UChar32>(c));
+        out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(n));
+    }
+    return out;
+}
+
+// The stored prefixes (UTF-8) one of which every value whose folding starts with `folded`
+// begins with, covering at most `max_code_points` stored code points; empty when there would be
+// more than `max_variants` of them.
+std::vector<std::string> CasePrefixes(
+    const std::u32string& folded, size_t max_code_points, size_t max_variants
+) {
+    const auto& sources = FoldSources();
+    std::vector<std::string> out;
+    bool overflow = false;
+    std::u32string current;
+    auto emit = [&] {
+        if (out.size() >= max_variants) {
+            overflow = true;
+        } else {
+            out.push_back(Utf8(current));
+        }
+    };
+    std::function<void(size_t)> expand = [&](size_t pos) {
+        if (overflow) {
+            return;
+        }
+        if (pos >= folded.size() || current.size() >= max_code_points) {
+            emit();
+            return;
+        }
+        const char32_t c = folded[pos];
+        std::vector<char32_t> candidates{c};
+        if (auto it = sources.find(c); it != sources.end()) {
+            candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+        }
+        const size_t rest = folded.size() - pos;
+        for (char32_t x : candidates) {
+            const std::u32string f =
+                x == c ? std::u32string(1, c) : FoldCodePoint(static_cast<UChar32>(x));
+            if (f.size() <= rest && folded.compare(pos, f.size(), f) == 0) {
+                current.push_back(x);
+                expand(pos + f.size());
+                current.pop_back();
+            } else if (f.size() > rest && f.compare(0, rest, folded, pos, rest) == 0) {
+                current.push_back(x);  // x's folding covers the rest of the needle and more
+                emit();
+                current.pop_back();
+            }
+        }
+    };
+    expand(0);
+    return overflow ? std::vector<std::string>() : out;
+}
+
+// "col >= $a AND col < $b", one per case variant of a "starts" needle, or none when the needle
+// has too many variants to be worth it. Text compares bytewise (BINARY), so the values beginning
+// with prefix P are exactly those in [P, P with its last byte incremented).
+std::vector<std::string> StartsRanges(
+    const std::string& column, const std::string& needle, std::vector<storage::Value>& params
+) {
+    const icu::UnicodeString u =
+        icu::UnicodeString::fromUTF8(core::FoldCase(core::NormalizeNfc(needle)));
+    std::u32string folded;
+    for (int32_t i = 0; i < u.length();) {
+        const UChar32 c = u.char32At(i);
+        folded.push_back(static_cast<char32_t>(c));
+        i += U16_LENGTH(c);
+    }
+    std::vector<std::string> prefixes;
+    for (size_t code_points = 3; code_points > 0 && prefixes.empty(); --code_points) {
+        prefixes = CasePrefixes(folded, code_points, 32);
+    }
+    std::vector<std::string> ranges;
+    for (const std::string& prefix : prefixes) {
+        if (prefix.empty()) {
+            return {};
+        }
+        std::string upper = prefix;
+        upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+        params.emplace_back(prefix);
+        std::string range = column + " >= $" + std::to_string(params.size());
+        params.emplace_back(std::move(upper));
+        ranges.push_back(range + " AND " + column + " < $" + std::to_string(params.size()));
+    }
+    return ranges;
+}
+
+struct StartsRange {
+    std::string column;               // SQL of the filtered column
+    std::vector<std::string> ranges;  // one index range per case variant
+};
+
 struct Column {
     std::string sql;  // column or expression
     FieldDef field;   // type information for operands
 };
 
 // Resolves an API field name (built-in, system or custom, with or without "custom.") to SQL.
-Result<Column> ResolveColumn(storage::Dialect d, const EntityDef& def, std::string_view name, std::string_view param_name) {
+Result<Column> ResolveColumn(
+    storage::Dialect d, const EntityDef& def, std::string_view name, std::string_view param_name
+) {
     static const std::map<std::string, FieldType, std::less<>> kSystem{
         {"id", FieldType::kText},
         {"version", FieldType::kInteger},
@@ -42,13 +192,15 @@ Result<Column> ResolveColumn(storage::Dialect d, const EntityDef& def, std::stri
     }
     const FieldDef* f = def.Field(plain);
     if (!f || (name.starts_with("custom.") && !f->custom)) {
-        return Error::InvalidField(std::string(param_name), "unknown field '" + std::string(name) + "'");
+        return Error::InvalidField(
+            std::string(param_name), "unknown field '" + std::string(name) + "'"
+        );
     }
     if (!f->custom) {
         return Column{f->name, *f};
     }
     const bool numeric = f->type == FieldType::kInteger || f->type == FieldType::kNumber ||
-        f->type == FieldType::kDateTime || f->type == FieldType::kMoney;
+                         f->type == FieldType::kDateTime || f->type == FieldType::kMoney;
     std::string expr;
     if (f->type == FieldType::kBool) {
         expr = storage::JsonBool(d, "custom", f->name);
@@ -62,7 +214,7 @@ Result<Column> ResolveColumn(storage::Dialect d, const EntityDef& def, std::stri
 
 bool IsTextual(FieldType t) {
     return t == FieldType::kText || t == FieldType::kEmail || t == FieldType::kPhone ||
-        t == FieldType::kUrl || t == FieldType::kEnum || t == FieldType::kMultiEnum;
+           t == FieldType::kUrl || t == FieldType::kEnum || t == FieldType::kMultiEnum;
 }
 
 std::string Param(std::vector<storage::Value>& params, storage::Value v) {
@@ -86,7 +238,8 @@ Result<std::string> FilterSql(
         if (term.value != "true" && term.value != "false") {
             return Error::InvalidField(param_name, "empty takes true or false");
         }
-        std::string is_empty = "(" + col.sql + " IS NULL" +
+        std::string is_empty =
+            "(" + col.sql + " IS NULL" +
             (IsTextual(col.field.type) ? " OR " + col.sql + " = ''" : std::string()) + ")";
         return term.value == "true" ? is_empty : "NOT " + is_empty;
     }
@@ -99,7 +252,9 @@ Result<std::string> FilterSql(
         }
         if (op == "contains") {
             return storage::ContainsExpr(
-                d, col.sql, Param(params, storage::ContainsPattern(d, core::NormalizeNfc(term.value)))
+                d,
+                col.sql,
+                Param(params, storage::ContainsPattern(d, core::NormalizeNfc(term.value)))
             );
         }
         return storage::StartsExpr(
@@ -160,7 +315,9 @@ struct SortKey {
     bool descending = false;
 };
 
-Result<std::vector<SortKey>> ParseSort(storage::Dialect d, const EntityDef& def, std::string_view sort) {
+Result<std::vector<SortKey>> ParseSort(
+    storage::Dialect d, const EntityDef& def, std::string_view sort
+) {
     std::vector<SortKey> keys;
     size_t start = 0;
     while (start < sort.size()) {
@@ -265,10 +422,7 @@ Result<storage::Value> JsonToValue(const Json& j) {
 }  // namespace
 
 Result<ListPage> RecordService::List(
-    Connection& c,
-    const RequestContext& ctx,
-    std::string_view entity,
-    const ListQuery& query
+    Connection& c, const RequestContext& ctx, std::string_view entity, const ListQuery& query
 ) {
     VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, entity));
     const access::Scope scope =
@@ -284,7 +438,8 @@ Result<ListPage> RecordService::List(
     }
     const storage::Dialect d = c.dialect();
     std::vector<storage::Value> params{ctx.tenant_id};
-    std::string where = "tenant_id = $1 AND deleted_at IS " + std::string(query.deleted ? "NOT NULL" : "NULL");
+    std::string where =
+        "tenant_id = $1 AND deleted_at IS " + std::string(query.deleted ? "NOT NULL" : "NULL");
     if (def->has_owner) {
         const std::string scope_sql = ScopeCondition(ctx, scope, params);
         if (!scope_sql.empty()) {
@@ -292,6 +447,7 @@ Result<ListPage> RecordService::List(
         }
     }
     std::vector<core::FieldError> errors;
+    std::vector<StartsRange> starts;
     for (const FilterTerm& term : query.filters) {
         auto sql = FilterSql(d, *def, term, params);
         if (!sql) {
@@ -301,6 +457,16 @@ Result<ListPage> RecordService::List(
             continue;
         }
         where += " AND " + *sql;
+        if (term.op == "starts" && d == storage::Dialect::kSqlite) {
+            // FilterSql accepted it, so the field resolves to a text column.
+            auto col = ResolveColumn(d, *def, term.field, "filter");
+            if (col) {
+                StartsRange r{col->sql, StartsRanges(col->sql, term.value, params)};
+                if (!r.ranges.empty()) {
+                    starts.push_back(std::move(r));
+                }
+            }
+        }
     }
     auto keys_result = ParseSort(d, *def, query.sort.empty() ? def->default_sort : query.sort);
     if (!keys_result) {
@@ -312,13 +478,29 @@ Result<ListPage> RecordService::List(
         return Error::Invalid("Invalid list query", std::move(errors));
     }
     std::vector<SortKey> keys = std::move(keys_result).value();
+    // The case variants of a "starts" filter become index ranges. When the list is sorted by
+    // that column, each range is read in index order as its own branch of a UNION ALL and only
+    // the first page of each is merged, instead of sorting every match.
+    std::optional<StartsRange> union_by;
+    for (StartsRange& r : starts) {
+        if (!union_by && r.ranges.size() > 1 && !keys.empty() && keys[0].sql == r.column &&
+            !keys[0].descending) {
+            union_by = std::move(r);
+            continue;
+        }
+        std::string any;
+        for (const std::string& range : r.ranges) {
+            any += (any.empty() ? "(" : " OR ") + range;
+        }
+        where += " AND " + any + ")";
+    }
     const std::string sort_signature = query.sort.empty() ? def->default_sort : query.sort;
     if (!query.cursor.empty()) {
         auto decoded = Base64UrlDecode(query.cursor);
         Json cursor = decoded ? Json::parse(*decoded, nullptr, false) : Json();
-        if (!cursor.is_object() || cursor.value("s", "") != sort_signature || !cursor.contains("k") ||
-            !cursor["k"].is_array() || cursor["k"].size() != keys.size() + 1 ||
-            !cursor["k"].back().is_string()) {
+        if (!cursor.is_object() || cursor.value("s", "") != sort_signature ||
+            !cursor.contains("k") || !cursor["k"].is_array() ||
+            cursor["k"].size() != keys.size() + 1 || !cursor["k"].back().is_string()) {
             return Error::InvalidField("cursor", "is not a cursor of this list");
         }
         // Keyset condition: NULL sorts as the largest value (ASC NULLS LAST, DESC NULLS FIRST).
@@ -337,7 +519,8 @@ Result<ListPage> RecordService::List(
                     equals = k + " IS NULL";
                 } else {
                     const std::string p = Param(params, v);
-                    after = keys[i].descending ? k + " < " + p : "(" + k + " > " + p + " OR " + k + " IS NULL)";
+                    after = keys[i].descending ? k + " < " + p
+                                               : "(" + k + " > " + p + " OR " + k + " IS NULL)";
                     equals = k + " = " + p;
                 }
             }
@@ -351,14 +534,31 @@ Result<ListPage> RecordService::List(
     std::string order;
     std::string key_columns;
     for (size_t i = 0; i < keys.size(); ++i) {
-        order += keys[i].sql + (keys[i].descending ? " DESC NULLS FIRST" : " ASC NULLS LAST") + ", ";
+        order +=
+            keys[i].sql + (keys[i].descending ? " DESC NULLS FIRST" : " ASC NULLS LAST") + ", ";
         key_columns += ", " + keys[i].sql + " AS sk" + std::to_string(i);
     }
     order += "id ASC";
     params.emplace_back(int64_t{query.limit + 1});
-    const std::string sql = "SELECT " + internal::SelectColumns(*def) + key_columns + " FROM " +
-        def->name + " WHERE " + where + " ORDER BY " + order + " LIMIT $" +
-        std::to_string(params.size());
+    const std::string limit = " LIMIT $" + std::to_string(params.size());
+    const std::string select = "SELECT " + internal::SelectColumns(*def) + key_columns + " FROM " +
+                               def->name + " WHERE " + where;
+    std::string sql;
+    if (union_by) {
+        std::string merged_order;
+        for (size_t i = 0; i < keys.size(); ++i) {
+            merged_order += "sk" + std::to_string(i) +
+                            (keys[i].descending ? " DESC NULLS FIRST" : " ASC NULLS LAST") + ", ";
+        }
+        merged_order += "id ASC";
+        for (const std::string& range : union_by->ranges) {
+            sql += (sql.empty() ? "" : " UNION ALL ") + std::string("SELECT * FROM (") + select +
+                   " AND " + range + " ORDER BY " + order + limit + ")";
+        }
+        sql += " ORDER BY " + merged_order + limit;
+    } else {
+        sql = select + " ORDER BY " + order + limit;
+    }
     VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(sql, params));
     ListPage page;
     const size_t key_offset = rows.columns.size() - keys.size();

@@ -13,7 +13,9 @@ using internal::RowToBody;
 using internal::SelectColumns;
 using internal::ValueOf;
 
-RecordService::RecordService(storage::Database& db, const EntityRegistry& registry, const core::Clock& clock)
+RecordService::RecordService(
+    storage::Database& db, const EntityRegistry& registry, const core::Clock& clock
+)
     : db_(db), registry_(registry), clock_(clock) {}
 
 std::string ScopeCondition(
@@ -32,7 +34,8 @@ std::string ScopeCondition(
             return std::string(owner_column) + " = $" + std::to_string(params.size());
         case access::Scope::kTeam: {
             params.emplace_back(ctx.user_id);
-            const std::string own = std::string(owner_column) + " = $" + std::to_string(params.size());
+            const std::string own =
+                std::string(owner_column) + " = $" + std::to_string(params.size());
             if (ctx.team_id.empty()) {
                 return own;
             }
@@ -40,8 +43,8 @@ std::string ScopeCondition(
             const std::string tenant = "$" + std::to_string(params.size());
             params.emplace_back(ctx.team_id);
             return "(" + own + " OR " + std::string(owner_column) +
-                " IN (SELECT id FROM users WHERE tenant_id = " + tenant + " AND team_id = $" +
-                std::to_string(params.size()) + "))";
+                   " IN (SELECT id FROM users WHERE tenant_id = " + tenant + " AND team_id = $" +
+                   std::to_string(params.size()) + "))";
         }
     }
     return "1 = 0";
@@ -244,7 +247,8 @@ Result<Json> RecordService::MergeInput(
         const bool changed = !before || ValueOf(f, *before) != v;
         if (changed && (f.type == FieldType::kReference || f.type == FieldType::kUser)) {
             const std::string table = f.type == FieldType::kUser ? "users" : f.ref_entity;
-            const std::string live = f.type == FieldType::kUser ? "active = 1" : "deleted_at IS NULL";
+            const std::string live =
+                f.type == FieldType::kUser ? "active = 1" : "deleted_at IS NULL";
             VK_ASSIGN_OR_RETURN(
                 storage::Rows found,
                 tx.Query(
@@ -271,7 +275,8 @@ Status RecordService::StoreInsert(
     const Json& values,
     int64_t now
 ) {
-    std::vector<storage::Value> params{ctx.tenant_id, id, int64_t{1}, now, now, ctx.user_id, ctx.user_id};
+    std::vector<storage::Value> params{
+        ctx.tenant_id, id, int64_t{1}, now, now, ctx.user_id, ctx.user_id};
     std::string columns = "tenant_id, id, version, created_at, updated_at, created_by, updated_by";
     std::string placeholders = "$1, $2, $3, $4, $5, $6, $7";
     Json custom = Json::object();
@@ -291,8 +296,9 @@ Status RecordService::StoreInsert(
     params.emplace_back(custom.dump());
     columns += ", custom";
     placeholders += ", $" + std::to_string(params.size());
-    auto inserted =
-        tx.Execute("INSERT INTO " + def.name + " (" + columns + ") VALUES (" + placeholders + ")", params);
+    auto inserted = tx.Execute(
+        "INSERT INTO " + def.name + " (" + columns + ") VALUES (" + placeholders + ")", params
+    );
     return inserted ? core::Ok() : Status(std::move(inserted).error());
 }
 
@@ -379,10 +385,7 @@ Json Diff(const EntityDef& def, const Json* before, const Json& after) {
 }  // namespace
 
 Result<Record> RecordService::Create(
-    Connection& tx,
-    const RequestContext& ctx,
-    std::string_view entity,
-    const Json& input
+    Connection& tx, const RequestContext& ctx, std::string_view entity, const Json& input
 ) {
     VK_ASSIGN_OR_RETURN(auto def, Meta(tx, ctx, entity));
     if (RightsOf(ctx, *def).create == access::Scope::kNone) {
@@ -393,8 +396,9 @@ Result<Record> RecordService::Create(
     const std::string id = core::NewId();
     const int64_t now = clock_.NowMicros();
     VK_RETURN_IF_ERROR(StoreInsert(tx, ctx, *def, id, values, now));
-    VK_RETURN_IF_ERROR(WriteEvent(tx, ctx, *def, id, 1, "create", Diff(*def, nullptr, values), now));
-    VK_RETURN_IF_ERROR(IndexForSearch(tx, ctx, *def, id, values));
+    VK_RETURN_IF_ERROR(WriteEvent(tx, ctx, *def, id, 1, "create", Diff(*def, nullptr, values), now)
+    );
+    VK_RETURN_IF_ERROR(IndexForSearch(tx, ctx, *def, id, values, /*replace=*/false));
     VK_ASSIGN_OR_RETURN(Record record, LoadRow(tx, ctx, *def, id, false));
     record.body = Present(ctx, *def, std::move(record.body));
     return record;
@@ -430,7 +434,9 @@ Result<Record> RecordService::Update(
     const int64_t now = clock_.NowMicros();
     const std::string record_id(id);
     VK_RETURN_IF_ERROR(StoreUpdate(tx, ctx, *def, record_id, values, current.version, now));
-    VK_RETURN_IF_ERROR(WriteEvent(tx, ctx, *def, record_id, current.version + 1, "update", changes, now));
+    VK_RETURN_IF_ERROR(
+        WriteEvent(tx, ctx, *def, record_id, current.version + 1, "update", changes, now)
+    );
     VK_RETURN_IF_ERROR(IndexForSearch(tx, ctx, *def, record_id, values));
     VK_ASSIGN_OR_RETURN(Record record, LoadRow(tx, ctx, *def, id, false));
     record.body = Present(ctx, *def, std::move(record.body));
@@ -471,10 +477,7 @@ Status RecordService::Delete(
 }
 
 Result<Record> RecordService::Restore(
-    Connection& tx,
-    const RequestContext& ctx,
-    std::string_view entity,
-    std::string_view id
+    Connection& tx, const RequestContext& ctx, std::string_view entity, std::string_view id
 ) {
     VK_ASSIGN_OR_RETURN(auto def, Meta(tx, ctx, entity));
     VK_ASSIGN_OR_RETURN(Record current, LoadRow(tx, ctx, *def, id, true));
@@ -491,7 +494,7 @@ Result<Record> RecordService::Restore(
                   "WHERE tenant_id = $1 AND id = $2 AND version = $3",
               {ctx.tenant_id, record_id, current.version, now, ctx.user_id}
         )
-            .has_value()
+                .has_value()
             ? core::Ok()
             : Status(Error::Internal("restore update failed"))
     );

@@ -68,9 +68,13 @@ public:
 
     // Entity metadata for the caller's tenant: built-in fields plus its custom fields.
     // kNotFound for an unknown entity.
-    Result<std::shared_ptr<const EntityDef>> Meta(Connection& c, const RequestContext& ctx, std::string_view entity);
+    Result<std::shared_ptr<const EntityDef>> Meta(
+        Connection& c, const RequestContext& ctx, std::string_view entity
+    );
 
-    Result<Record> Create(Connection& tx, const RequestContext& ctx, std::string_view entity, const Json& input);
+    Result<Record> Create(
+        Connection& tx, const RequestContext& ctx, std::string_view entity, const Json& input
+    );
 
     // Applies a partial update. if_match: the version the client last saw; a different current
     // version is kPrecondition and nothing is written.
@@ -91,7 +95,9 @@ public:
         std::optional<int64_t> if_match
     );
 
-    Result<Record> Restore(Connection& tx, const RequestContext& ctx, std::string_view entity, std::string_view id);
+    Result<Record> Restore(
+        Connection& tx, const RequestContext& ctx, std::string_view entity, std::string_view id
+    );
 
     // Restores the field values of `version` as a new change.
     Result<Record> Revert(
@@ -111,29 +117,41 @@ public:
         bool include_deleted = false
     );
 
-    Result<ListPage> List(Connection& c, const RequestContext& ctx, std::string_view entity, const ListQuery& query);
+    Result<ListPage> List(
+        Connection& c, const RequestContext& ctx, std::string_view entity, const ListQuery& query
+    );
 
     // Repoints references (a merge and its undo): every matching record, live or in the recycle
     // bin, gets `to_id` in `field` as a new version with an "update" event {field: {from, to}}.
     // Field permissions, read-only flags, scopes and hooks do not apply: the caller is domain
     // code that has checked the caller's rights on the records being merged. kInvalid when the
     // entity or a field is not built in. Returns the ids of the records changed.
-    Result<std::vector<std::string>> MoveReferences(Connection& tx, const RequestContext& ctx, const ReferenceMove& move);
+    Result<std::vector<std::string>> MoveReferences(
+        Connection& tx, const RequestContext& ctx, const ReferenceMove& move
+    );
 
     // Every version: {version, action, actor_id, at, changes: {field: {from, to}}}.
-    Result<Json> History(Connection& c, const RequestContext& ctx, std::string_view entity, std::string_view id);
+    Result<Json> History(
+        Connection& c, const RequestContext& ctx, std::string_view entity, std::string_view id
+    );
 
     // Deleted records of every entity the caller may read, newest deletion first.
     Result<Json> RecycleBin(Connection& c, const RequestContext& ctx, int limit);
 
     // Prefix, case-insensitive search across entities: [{entity, id, title}].
-    Result<Json> Search(Connection& c, const RequestContext& ctx, std::string_view query, int limit);
+    Result<Json> Search(
+        Connection& c, const RequestContext& ctx, std::string_view query, int limit
+    );
 
     // Adds a custom field: {"name","type","label","options"?,"required"?}.
-    Result<Json> AddCustomField(Connection& tx, const RequestContext& ctx, std::string_view entity, const Json& input);
+    Result<Json> AddCustomField(
+        Connection& tx, const RequestContext& ctx, std::string_view entity, const Json& input
+    );
 
     // Events after `after_seq` for a consumer following the log: [{seq, entity, record_id, ...}].
-    Result<Json> EventsAfter(Connection& c, const RequestContext& ctx, int64_t after_seq, int limit);
+    Result<Json> EventsAfter(
+        Connection& c, const RequestContext& ctx, int64_t after_seq, int limit
+    );
 
     // The entity's description: fields with types, labels, options.
     static Json Describe(const EntityDef& def);
@@ -151,14 +169,66 @@ private:
         std::shared_ptr<const EntityDef> def;
     };
 
-    Result<Record> LoadRow(Connection& c, const RequestContext& ctx, const EntityDef& def, std::string_view id, bool include_deleted);
-    Status CheckScope(Connection& c, const RequestContext& ctx, const EntityDef& def, const Json& body, access::Action action);
-    Result<Json> MergeInput(Connection& tx, const RequestContext& ctx, const EntityDef& def, const Json* before, const Json& input);
-    Status StoreInsert(Connection& tx, const RequestContext& ctx, const EntityDef& def, const std::string& id, const Json& values, int64_t now);
-    Status StoreUpdate(Connection& tx, const RequestContext& ctx, const EntityDef& def, const std::string& id, const Json& values, int64_t version, int64_t now);
-    Status WriteEvent(Connection& tx, const RequestContext& ctx, const EntityDef& def, const std::string& id, int64_t version, std::string_view action, const Json& changes, int64_t now);
-    Status IndexForSearch(Connection& tx, const RequestContext& ctx, const EntityDef& def, const std::string& id, const Json& values);
-    Status UnindexForSearch(Connection& tx, const RequestContext& ctx, const EntityDef& def, const std::string& id);
+    Result<Record> LoadRow(
+        Connection& c,
+        const RequestContext& ctx,
+        const EntityDef& def,
+        std::string_view id,
+        bool include_deleted
+    );
+    Status CheckScope(
+        Connection& c,
+        const RequestContext& ctx,
+        const EntityDef& def,
+        const Json& body,
+        access::Action action
+    );
+    Result<Json> MergeInput(
+        Connection& tx,
+        const RequestContext& ctx,
+        const EntityDef& def,
+        const Json* before,
+        const Json& input
+    );
+    Status StoreInsert(
+        Connection& tx,
+        const RequestContext& ctx,
+        const EntityDef& def,
+        const std::string& id,
+        const Json& values,
+        int64_t now
+    );
+    Status StoreUpdate(
+        Connection& tx,
+        const RequestContext& ctx,
+        const EntityDef& def,
+        const std::string& id,
+        const Json& values,
+        int64_t version,
+        int64_t now
+    );
+    Status WriteEvent(
+        Connection& tx,
+        const RequestContext& ctx,
+        const EntityDef& def,
+        const std::string& id,
+        int64_t version,
+        std::string_view action,
+        const Json& changes,
+        int64_t now
+    );
+    // replace=false skips removing an old document (a record just created has none).
+    Status IndexForSearch(
+        Connection& tx,
+        const RequestContext& ctx,
+        const EntityDef& def,
+        const std::string& id,
+        const Json& values,
+        bool replace = true
+    );
+    Status UnindexForSearch(
+        Connection& tx, const RequestContext& ctx, const EntityDef& def, const std::string& id
+    );
     Json Present(const RequestContext& ctx, const EntityDef& def, Json body) const;
 
     storage::Database& db_;

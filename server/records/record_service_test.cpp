@@ -1,7 +1,10 @@
 #include "records/record_service.hpp"
 
+#include <algorithm>
+
 #include <gtest/gtest.h>
 
+#include "core/text.hpp"
 #include "records/test_support.hpp"
 #include "sales/sales_entities.hpp"
 
@@ -24,24 +27,46 @@ protected:
         tenant_ = TestTenant::Create(db(), "Acme");
     }
 
-    Result<Record> Create(const access::RequestContext& ctx, const std::string& entity, const Json& body) {
-        return storage::WriteReturning<Record>(db(), [&](Connection& tx) { return service_->Create(tx, ctx, entity, body); });
+    Result<Record> Create(
+        const access::RequestContext& ctx, const std::string& entity, const Json& body
+    ) {
+        return storage::WriteReturning<Record>(db(), [&](Connection& tx) {
+            return service_->Create(tx, ctx, entity, body);
+        });
     }
 
-    Result<Record> Update(const access::RequestContext& ctx, const std::string& entity, const std::string& id, const Json& body, std::optional<int64_t> if_match = {}) {
-        return storage::WriteReturning<Record>(db(), [&](Connection& tx) { return service_->Update(tx, ctx, entity, id, body, if_match); });
+    Result<Record> Update(
+        const access::RequestContext& ctx,
+        const std::string& entity,
+        const std::string& id,
+        const Json& body,
+        std::optional<int64_t> if_match = {}
+    ) {
+        return storage::WriteReturning<Record>(db(), [&](Connection& tx) {
+            return service_->Update(tx, ctx, entity, id, body, if_match);
+        });
     }
 
-    Result<ListPage> List(const access::RequestContext& ctx, const std::string& entity, const ListQuery& q) {
-        return storage::ReadReturning<ListPage>(db(), [&](Connection& c) { return service_->List(c, ctx, entity, q); });
+    Result<ListPage> List(
+        const access::RequestContext& ctx, const std::string& entity, const ListQuery& q
+    ) {
+        return storage::ReadReturning<ListPage>(db(), [&](Connection& c) {
+            return service_->List(c, ctx, entity, q);
+        });
     }
 
-    Result<Record> Get(const access::RequestContext& ctx, const std::string& entity, const std::string& id) {
-        return storage::ReadReturning<Record>(db(), [&](Connection& c) { return service_->Get(c, ctx, entity, id); });
+    Result<Record> Get(
+        const access::RequestContext& ctx, const std::string& entity, const std::string& id
+    ) {
+        return storage::ReadReturning<Record>(db(), [&](Connection& c) {
+            return service_->Get(c, ctx, entity, id);
+        });
     }
 
     int64_t CountRows(const std::string& sql, std::vector<storage::Value> params) {
-        auto rows = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) { return c.Query(sql, params); });
+        auto rows = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) {
+            return c.Query(sql, params);
+        });
         return rows ? storage::AsInt(rows->rows[0][0]) : -1;
     }
 
@@ -52,7 +77,11 @@ protected:
 };
 
 TEST_P(RecordServiceTest, CreateReadUpdateWithEventsAndNormalisedPhone) {
-    auto created = Create(tenant_.admin, "contacts", {{"first_name", "Иван"}, {"last_name", "Петров"}, {"phone", "8 (915) 123-45-67"}});
+    auto created = Create(
+        tenant_.admin,
+        "contacts",
+        {{"first_name", "Иван"}, {"last_name", "Петров"}, {"phone", "8 (915) 123-45-67"}}
+    );
     ASSERT_TRUE(created) << storage::Describe(created.error());
     const std::string id = created->body["id"];
     EXPECT_EQ(created->version, 1);
@@ -70,8 +99,15 @@ TEST_P(RecordServiceTest, CreateReadUpdateWithEventsAndNormalisedPhone) {
     EXPECT_EQ(stale.error().code, core::ErrorCode::kPrecondition);
     EXPECT_EQ(Get(tenant_.admin, "contacts", id)->body["last_name"], "Сидоров");
 
-    EXPECT_EQ(CountRows("SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND record_id = $2", {tenant_.id, id}), 2);
-    auto history = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->History(c, tenant_.admin, "contacts", id); });
+    EXPECT_EQ(
+        CountRows(
+            "SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND record_id = $2", {tenant_.id, id}
+        ),
+        2
+    );
+    auto history = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+        return service_->History(c, tenant_.admin, "contacts", id);
+    });
     ASSERT_TRUE(history);
     ASSERT_EQ((*history)["data"].size(), 2u);
     EXPECT_EQ((*history)["data"][1]["changes"]["last_name"]["from"], "Петров");
@@ -84,6 +120,7 @@ TEST_P(RecordServiceTest, ValidationFailsWithFieldErrorsAndWritesNothing) {
         Json body;
         std::string field;
     };
+
     const std::vector<Case> cases = {
         {{{"first_name", 5}}, "first_name"},
         {{{"nope", "x"}}, "nope"},
@@ -122,10 +159,14 @@ TEST_P(RecordServiceTest, OtherTenantSeesNothing) {
     auto list = List(other.admin, "contacts", {});
     ASSERT_TRUE(list);
     EXPECT_TRUE(list->data.empty());
-    auto found = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->Search(c, other.admin, "Secret", 10); });
+    auto found = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+        return service_->Search(c, other.admin, "Secret", 10);
+    });
     ASSERT_TRUE(found);
     EXPECT_TRUE((*found)["data"].empty());
-    auto mine = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->Search(c, tenant_.admin, "secr", 10); });
+    auto mine = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+        return service_->Search(c, tenant_.admin, "secr", 10);
+    });
     ASSERT_TRUE(mine);
     ASSERT_EQ((*mine)["data"].size(), 1u);
 }
@@ -174,14 +215,17 @@ TEST_P(RecordServiceTest, FiltersSortsAndPagesWithCursor) {
         auto r = List(tenant_.admin, "contacts", q);
         ASSERT_TRUE(r) << storage::Describe(r.error());
         for (auto& item : r->data) {
-            seen.push_back(item["last_name"].is_null() ? "<null>" : item["last_name"].get<std::string>());
+            seen.push_back(
+                item["last_name"].is_null() ? "<null>" : item["last_name"].get<std::string>()
+            );
         }
         if (!r->next_cursor) {
             break;
         }
         q.cursor = *r->next_cursor;
     }
-    const std::vector<std::string> expected = {"Антонов", "Борисов", "Волков", "Громов", "Дмитриев", "Жуков", "<null>"};
+    const std::vector<std::string> expected = {
+        "Антонов", "Борисов", "Волков", "Громов", "Дмитриев", "Жуков", "<null>"};
     EXPECT_EQ(seen, expected);
 
     ListQuery desc;
@@ -207,7 +251,8 @@ TEST_P(RecordServiceTest, FiltersSortsAndPagesWithCursor) {
     injection.filters = {{"last_name", "eq", "x' OR '1'='1"}};
     EXPECT_EQ(List(tenant_.admin, "contacts", injection)->data.size(), 0u);
 
-    for (const auto& bad : std::vector<FilterTerm>{{"nope", "eq", "x"}, {"last_name", "like", "x"}, {"birthday", "gt", "soon"}}) {
+    for (const auto& bad : std::vector<FilterTerm>{
+             {"nope", "eq", "x"}, {"last_name", "like", "x"}, {"birthday", "gt", "soon"}}) {
         ListQuery q2;
         q2.filters = {bad};
         auto r = List(tenant_.admin, "contacts", q2);
@@ -223,50 +268,150 @@ TEST_P(RecordServiceTest, FiltersSortsAndPagesWithCursor) {
     EXPECT_FALSE(List(tenant_.admin, "contacts", bad_cursor));
 }
 
+// "starts" is case-insensitive; on SQLite it also reads index ranges over the case spellings of
+// the needle (one UNION ALL branch each when sorted by the column). Every sort and every page
+// must still see exactly the matches.
+TEST_P(RecordServiceTest, StartsFilterFindsEveryCaseSpellingInEverySortAndPage) {
+    std::vector<std::string> names = {
+        "Петров",
+        "пЕТРОВ",
+        "ПЕТРОВА",
+        "Петухов",
+        "Пётр",
+        "Smith",
+        "SMITHSON",
+        "smirnov",
+        "Ёлкин",
+        "елкин",
+        "Semenov"};
+    if (dialect() == storage::Dialect::kSqlite) {
+        // Full case folding: "ß" folds to "ss", "ſ" (long s) to "s".
+        names.insert(names.end(), {"Straße", "STRASSE", "ſtrasse"});
+    }
+    for (const auto& name : names) {
+        ASSERT_TRUE(Create(tenant_.admin, "contacts", {{"last_name", name}}));
+        clock_.Advance(1000);
+    }
+    auto matches = [&](const std::string& needle) {
+        std::vector<std::string> out;
+        for (const auto& name : names) {
+            if (core::FoldCase(name).starts_with(core::FoldCase(needle))) {
+                out.push_back(name);
+            }
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    std::vector<std::string> needles = {"пет", "ПЕТР", "пё", "smi", "S", "ё", "е", "zz"};
+    if (dialect() == storage::Dialect::kSqlite) {
+        needles.insert(needles.end(), {"strass", "ss", "ſt"});
+    }
+    for (const auto& needle : needles) {
+        for (const char* sort :
+             {"last_name", "-last_name", "-updated_at", "last_name,-created_at"}) {
+            for (int limit : {2, 50}) {
+                ListQuery q;
+                q.filters = {{"last_name", "starts", needle}};
+                q.sort = sort;
+                q.limit = limit;
+                std::vector<std::string> seen;
+                for (int page = 0; page < 20; ++page) {
+                    auto r = List(tenant_.admin, "contacts", q);
+                    ASSERT_TRUE(r) << storage::Describe(r.error());
+                    for (auto& item : r->data) {
+                        seen.push_back(item["last_name"].get<std::string>());
+                    }
+                    if (!r->next_cursor) {
+                        break;
+                    }
+                    q.cursor = *r->next_cursor;
+                }
+                if (std::string_view(sort).starts_with("last_name")) {
+                    EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end())) << needle << " " << sort;
+                }
+                std::sort(seen.begin(), seen.end());
+                EXPECT_EQ(seen, matches(needle))
+                    << needle << " sort " << sort << " limit " << limit;
+            }
+        }
+    }
+}
+
 TEST_P(RecordServiceTest, DeleteRestoreRevertAndRecycleBin) {
-    auto created = Create(tenant_.admin, "companies", {{"name", "ООО Ромашка"}, {"website", "romashka.ru"}});
+    auto created =
+        Create(tenant_.admin, "companies", {{"name", "ООО Ромашка"}, {"website", "romashka.ru"}});
     ASSERT_TRUE(created);
     const std::string id = created->body["id"];
     ASSERT_TRUE(Update(tenant_.admin, "companies", id, {{"name", "ООО Лютик"}}));
-    auto reverted = storage::WriteReturning<Record>(db(), [&](Connection& tx) { return service_->Revert(tx, tenant_.admin, "companies", id, 1); });
+    auto reverted = storage::WriteReturning<Record>(db(), [&](Connection& tx) {
+        return service_->Revert(tx, tenant_.admin, "companies", id, 1);
+    });
     ASSERT_TRUE(reverted) << storage::Describe(reverted.error());
     EXPECT_EQ(reverted->body["name"], "ООО Ромашка");
     EXPECT_EQ(reverted->version, 3);
 
-    ASSERT_TRUE(db().Write([&](Connection& tx) { return service_->Delete(tx, tenant_.admin, "companies", id, std::nullopt); }));
+    ASSERT_TRUE(db().Write([&](Connection& tx) {
+        return service_->Delete(tx, tenant_.admin, "companies", id, std::nullopt);
+    }));
     EXPECT_FALSE(Get(tenant_.admin, "companies", id));
-    auto bin = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->RecycleBin(c, tenant_.admin, 50); });
+    auto bin = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+        return service_->RecycleBin(c, tenant_.admin, 50);
+    });
     ASSERT_TRUE(bin);
     ASSERT_EQ((*bin)["data"].size(), 1u);
     EXPECT_EQ((*bin)["data"][0]["id"], id);
-    auto search_deleted = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->Search(c, tenant_.admin, "ромашка", 10); });
+    auto search_deleted = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+        return service_->Search(c, tenant_.admin, "ромашка", 10);
+    });
     EXPECT_TRUE((*search_deleted)["data"].empty());
 
-    auto restored = storage::WriteReturning<Record>(db(), [&](Connection& tx) { return service_->Restore(tx, tenant_.admin, "companies", id); });
+    auto restored = storage::WriteReturning<Record>(db(), [&](Connection& tx) {
+        return service_->Restore(tx, tenant_.admin, "companies", id);
+    });
     ASSERT_TRUE(restored);
     EXPECT_TRUE(Get(tenant_.admin, "companies", id));
-    auto search = storage::ReadReturning<Json>(db(), [&](Connection& c) { return service_->Search(c, tenant_.admin, "РОМАШ", 10); });
+    auto search = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+        return service_->Search(c, tenant_.admin, "РОМАШ", 10);
+    });
     ASSERT_EQ((*search)["data"].size(), 1u);
 }
 
 TEST_P(RecordServiceTest, CustomFieldsAreWritableFilterableSortable) {
     auto field = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
-        return service_->AddCustomField(tx, tenant_.admin, "contacts", {{"name", "tier"}, {"type", "enum"}, {"label", "Tier"}, {"options", {"gold", "silver"}}});
+        return service_->AddCustomField(
+            tx,
+            tenant_.admin,
+            "contacts",
+            {{"name", "tier"}, {"type", "enum"}, {"label", "Tier"}, {"options", {"gold", "silver"}}}
+        );
     });
     ASSERT_TRUE(field) << storage::Describe(field.error());
     auto score = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
-        return service_->AddCustomField(tx, tenant_.admin, "contacts", {{"name", "score"}, {"type", "integer"}, {"label", "Score"}});
+        return service_->AddCustomField(
+            tx,
+            tenant_.admin,
+            "contacts",
+            {{"name", "score"}, {"type", "integer"}, {"label", "Score"}}
+        );
     });
     ASSERT_TRUE(score);
     tenant_.admin.meta_version = 2;
     auto dup = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
-        return service_->AddCustomField(tx, tenant_.admin, "contacts", {{"name", "email"}, {"type", "text"}, {"label", "E"}});
+        return service_->AddCustomField(
+            tx, tenant_.admin, "contacts", {{"name", "email"}, {"type", "text"}, {"label", "E"}}
+        );
     });
     ASSERT_FALSE(dup);
     EXPECT_EQ(dup.error().fields[0].field, "name");
 
-    ASSERT_TRUE(Create(tenant_.admin, "contacts", {{"first_name", "A"}, {"tier", "gold"}, {"score", 30}}));
-    ASSERT_TRUE(Create(tenant_.admin, "contacts", {{"first_name", "B"}, {"custom", {{"tier", "silver"}, {"score", 10}}}}));
+    ASSERT_TRUE(
+        Create(tenant_.admin, "contacts", {{"first_name", "A"}, {"tier", "gold"}, {"score", 30}})
+    );
+    ASSERT_TRUE(Create(
+        tenant_.admin,
+        "contacts",
+        {{"first_name", "B"}, {"custom", {{"tier", "silver"}, {"score", 10}}}}
+    ));
     ASSERT_TRUE(Create(tenant_.admin, "contacts", {{"first_name", "C"}, {"score", 20}}));
     auto bad = Create(tenant_.admin, "contacts", {{"tier", "bronze"}});
     ASSERT_FALSE(bad);

@@ -2,6 +2,8 @@
 // The search title/body rules mirror records/search_index.cpp; keep the two in step.
 #include "sales/bulk_writer.hpp"
 
+#include <algorithm>
+
 #include "core/text.hpp"
 #include "records/field_codec.hpp"
 
@@ -11,9 +13,13 @@ using core::Json;
 
 namespace {
 
-Json ValueOf(const records::FieldDef& f, const Json& values) {
+constexpr size_t kSystemColumns =
+    7;  // tenant_id, id, version, created_at, updated_at, created_by, updated_by
+
+const Json& ValueOf(const records::FieldDef& f, const Json& values) {
+    static const Json kNull;
     auto it = values.find(f.name);
-    return it == values.end() ? Json(nullptr) : *it;
+    return it == values.end() ? kNull : *it;
 }
 
 std::string CurrencyOf(const records::FieldDef& f, const Json& values) {
@@ -41,7 +47,7 @@ std::string Body(const records::EntityDef& def, const Json& values) {
         if (!f.searchable || f.custom) {
             continue;
         }
-        const Json v = ValueOf(f, values);
+        const Json& v = ValueOf(f, values);
         if (!v.is_string()) {
             continue;
         }
@@ -63,6 +69,28 @@ std::string Body(const records::EntityDef& def, const Json& values) {
     return body;
 }
 
+// The engine's create event, {field: {"from": null, "to": value}} for non-null built-in fields,
+// as nlohmann would dump it (keys in byte order), without building the object.
+std::string CreateChanges(const records::EntityDef& def, const Json& values) {
+    std::vector<std::pair<std::string_view, std::string>> parts;
+    for (const records::FieldDef& f : def.fields) {
+        const Json& v = ValueOf(f, values);
+        if (!f.custom && !v.is_null()) {
+            parts.emplace_back(f.name, v.dump());
+        }
+    }
+    std::sort(parts.begin(), parts.end());
+    std::string out = "{";
+    for (const auto& [name, dumped] : parts) {
+        out += (out.size() > 1 ? ",\"" : "\"");
+        out += name;
+        out += "\":{\"from\":null,\"to\":";
+        out += dumped;
+        out += "}";
+    }
+    return out + "}";
+}
+
 std::string Placeholders(size_t first, size_t count) {
     std::string out = "(";
     for (size_t i = 0; i < count; ++i) {
@@ -71,11 +99,40 @@ std::string Placeholders(size_t first, size_t count) {
     return out + ")";
 }
 
-core::Status Exec(
-    storage::Connection& tx, const std::string& sql, const std::vector<storage::Value>& params
+// Inserts `rows` rows of `per_row` values, filled by fill(row, params), with as few distinct
+// statements as possible: chunks of a power of two rows, so every statement text recurs and
+// stays in the driver's prepared-statement cache (preparing thousands of numbered parameters
+// is slow in SQLite). The parameter vector is reused between chunks.
+template <class Fill>
+core::Status InsertRows(
+    storage::Connection& tx, const std::string& head, size_t per_row, size_t rows, Fill&& fill
 ) {
-    auto r = tx.Execute(sql, params);
-    return r ? core::Ok() : core::Status(std::move(r).error());
+    constexpr size_t kMaxParams = 2000;
+    size_t chunk = 1;
+    while (chunk * 2 * per_row <= kMaxParams && chunk < 256) {
+        chunk *= 2;
+    }
+    std::vector<storage::Value> params;
+    params.reserve(chunk * per_row);
+    size_t done = 0;
+    while (done < rows) {
+        size_t n = chunk;
+        while (n > rows - done) {
+            n /= 2;
+        }
+        std::string sql = head + " VALUES ";
+        params.clear();
+        for (size_t r = 0; r < n; ++r) {
+            sql += (r ? ", " : "") + Placeholders(r * per_row + 1, per_row);
+            VK_RETURN_IF_ERROR(fill(done + r, params));
+        }
+        auto inserted = tx.Execute(sql, params);
+        if (!inserted) {
+            return std::move(inserted).error();
+        }
+        done += n;
+    }
+    return core::Ok();
 }
 
 }  // namespace
@@ -85,78 +142,81 @@ BulkWriter::BulkWriter(
     const access::RequestContext& ctx,
     const records::EntityDef& def,
     bool run_hooks,
-    size_t rows_per_statement
+    size_t rows_per_flush
 )
-    : tx_(tx),
-      ctx_(ctx),
-      def_(def),
-      run_hooks_(run_hooks),
-      rows_per_statement_(rows_per_statement) {}
+    : tx_(tx), ctx_(ctx), def_(def), run_hooks_(run_hooks), rows_per_flush_(rows_per_flush) {}
 
-Json BulkWriter::CreateChanges(const records::EntityDef& def, const Json& values) {
-    Json changes = Json::object();
-    for (const records::FieldDef& f : def.fields) {
-        if (f.custom) {
-            continue;
-        }
-        Json to = ValueOf(f, values);
-        if (!to.is_null()) {
-            changes[f.name] = {{"from", nullptr}, {"to", std::move(to)}};
-        }
-    }
-    return changes;
-}
-
-core::Status BulkWriter::Add(
-    const std::string& id, Json values, int64_t created_at, std::vector<BulkEvent> updates
+core::Result<PreparedRecord> BulkWriter::Prepare(
+    storage::Connection& c,
+    const access::RequestContext& ctx,
+    const records::EntityDef& def,
+    bool run_hooks,
+    const std::string& id,
+    Json values,
+    int64_t created_at,
+    std::vector<BulkEvent> updates
 ) {
-    if (run_hooks_) {
-        // The engine's starting point: every built-in field present, custom fields empty.
-        for (const records::FieldDef& f : def_.fields) {
-            if (!f.custom && !values.contains(f.name)) {
-                values[f.name] = nullptr;
-            }
-        }
+    if (def.has_owner && ValueOf(*def.Field("owner_id"), values).is_null()) {
+        values["owner_id"] = ctx.user_id;
+    }
+    if (run_hooks) {
         values["custom"] = Json::object();
-        if (def_.has_owner && values["owner_id"].is_null()) {
-            values["owner_id"] = ctx_.user_id;
-        }
-        for (const records::WriteHook& hook : def_.before_write) {
-            records::WriteHookArgs args{tx_, ctx_, def_, nullptr, values};
+        for (const records::WriteHook& hook : def.before_write) {
+            records::WriteHookArgs args{c, ctx, def, nullptr, values};
             VK_RETURN_IF_ERROR(hook(args));
         }
     }
-    std::vector<BulkEvent> events;
-    events.reserve(updates.size() + 1);
-    events.push_back({created_at, "create", CreateChanges(def_, values)});
+    PreparedRecord out;
+    out.id = id;
+    out.events.reserve(updates.size() + 1);
+    out.events.push_back({created_at, "create", CreateChanges(def, values)});
     for (BulkEvent& update : updates) {
         for (const auto& [field, change] : update.changes.items()) {
             values[field] = change.value("to", Json(nullptr));
         }
-        events.push_back(std::move(update));
+        out.events.push_back({update.at, update.action, update.changes.dump()});
     }
-    pending_.push_back({id, std::move(values), std::move(events)});
-    if (pending_.size() >= rows_per_statement_) {
-        return Flush();
+    const storage::Value actor =
+        ctx.user_id.empty() ? storage::Value(nullptr) : storage::Value(ctx.user_id);
+    out.row.reserve(kSystemColumns + def.fields.size() + 1);
+    out.row.emplace_back(ctx.tenant_id);
+    out.row.emplace_back(id);
+    out.row.emplace_back(static_cast<int64_t>(out.events.size()));
+    out.row.emplace_back(created_at);
+    out.row.emplace_back(out.events.back().at);
+    out.row.push_back(actor);
+    out.row.push_back(actor);
+    for (const records::FieldDef& f : def.fields) {
+        if (f.custom) {
+            continue;
+        }
+        VK_ASSIGN_OR_RETURN(
+            storage::Value stored, records::ToStorage(f, ValueOf(f, values), CurrencyOf(f, values))
+        );
+        out.row.push_back(std::move(stored));
     }
-    return core::Ok();
+    out.row.emplace_back(std::string("{}"));
+    out.title = Title(def, values);
+    out.search_text = out.title + " " + Body(def, values);
+    auto owner = values.find("owner_id");
+    out.owner_id = owner != values.end() && owner->is_string()
+                       ? storage::Value(owner->get<std::string>())
+                       : storage::Value(nullptr);
+    return out;
 }
 
-core::Status BulkWriter::Flush() {
-    if (pending_.empty()) {
+core::Status BulkWriter::Write(
+    storage::Connection& tx,
+    const access::RequestContext& ctx,
+    const records::EntityDef& def,
+    const std::vector<PreparedRecord>& records
+) {
+    if (records.empty()) {
         return core::Ok();
     }
-    VK_RETURN_IF_ERROR(FlushRows());
-    VK_RETURN_IF_ERROR(FlushEvents());
-    VK_RETURN_IF_ERROR(FlushSearch());
-    pending_.clear();
-    return core::Ok();
-}
-
-core::Status BulkWriter::FlushRows() {
     std::string columns = "tenant_id, id, version, created_at, updated_at, created_by, updated_by";
-    size_t per_row = 7;
-    for (const records::FieldDef& f : def_.fields) {
+    size_t per_row = kSystemColumns;
+    for (const records::FieldDef& f : def.fields) {
         if (!f.custom) {
             columns += ", " + f.name;
             ++per_row;
@@ -164,131 +224,127 @@ core::Status BulkWriter::FlushRows() {
     }
     columns += ", custom";
     ++per_row;
-    std::vector<storage::Value> params;
-    params.reserve(per_row * pending_.size());
-    std::string rows;
-    for (const Pending& p : pending_) {
-        rows += (rows.empty() ? "" : ", ") + Placeholders(params.size() + 1, per_row);
-        const storage::Value actor =
-            ctx_.user_id.empty() ? storage::Value(nullptr) : storage::Value(ctx_.user_id);
-        params.emplace_back(ctx_.tenant_id);
-        params.emplace_back(p.id);
-        params.emplace_back(static_cast<int64_t>(p.events.size()));
-        params.emplace_back(p.events.front().at);
-        params.emplace_back(p.events.back().at);
-        params.push_back(actor);
-        params.push_back(actor);
-        for (const records::FieldDef& f : def_.fields) {
-            if (f.custom) {
-                continue;
+    VK_RETURN_IF_ERROR(InsertRows(
+        tx,
+        "INSERT INTO " + def.name + " (" + columns + ")",
+        per_row,
+        records.size(),
+        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
+            if (records[i].row.size() != per_row) {
+                return core::Error::Internal("bulk row of " + def.name + " has the wrong width");
             }
-            VK_ASSIGN_OR_RETURN(
-                storage::Value stored,
-                records::ToStorage(f, ValueOf(f, p.values), CurrencyOf(f, p.values))
-            );
-            params.push_back(std::move(stored));
-        }
-        params.emplace_back(std::string("{}"));
-    }
-    return Exec(tx_, "INSERT INTO " + def_.name + " (" + columns + ") VALUES " + rows, params);
-}
-
-core::Status BulkWriter::FlushEvents() {
-    std::vector<storage::Value> params;
-    std::string rows;
-    size_t count = 0;
-    auto flush = [&]() -> core::Status {
-        if (rows.empty()) {
+            params.insert(params.end(), records[i].row.begin(), records[i].row.end());
             return core::Ok();
         }
-        VK_RETURN_IF_ERROR(Exec(
-            tx_,
-            "INSERT INTO events (tenant_id, entity, record_id, version, action, actor_id, at, "
-            "changes) "
-            "VALUES " +
-                rows,
-            params
-        ));
-        params.clear();
-        rows.clear();
-        count = 0;
-        return core::Ok();
-    };
-    for (const Pending& p : pending_) {
-        for (size_t v = 0; v < p.events.size(); ++v) {
-            const BulkEvent& e = p.events[v];
-            rows += (rows.empty() ? "" : ", ") + Placeholders(params.size() + 1, 8);
-            params.emplace_back(ctx_.tenant_id);
-            params.emplace_back(def_.name);
-            params.emplace_back(p.id);
-            params.emplace_back(static_cast<int64_t>(v + 1));
-            params.emplace_back(e.action);
-            params.emplace_back(
-                ctx_.user_id.empty() ? storage::Value(nullptr) : storage::Value(ctx_.user_id)
-            );
-            params.emplace_back(e.at);
-            params.emplace_back(e.changes.dump());
-            if (++count >= rows_per_statement_ * 2) {
-                VK_RETURN_IF_ERROR(flush());
-            }
+    ));
+
+    std::vector<std::pair<size_t, size_t>> events;  // (record, event index)
+    for (size_t r = 0; r < records.size(); ++r) {
+        for (size_t e = 0; e < records[r].events.size(); ++e) {
+            events.emplace_back(r, e);
         }
     }
-    return flush();
+    const storage::Value actor =
+        ctx.user_id.empty() ? storage::Value(nullptr) : storage::Value(ctx.user_id);
+    VK_RETURN_IF_ERROR(InsertRows(
+        tx,
+        "INSERT INTO events (tenant_id, entity, record_id, version, action, actor_id, at, changes)",
+        8,
+        events.size(),
+        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
+            const auto [r, e] = events[i];
+            const PreparedRecord::Event& event = records[r].events[e];
+            params.emplace_back(ctx.tenant_id);
+            params.emplace_back(def.name);
+            params.emplace_back(records[r].id);
+            params.emplace_back(static_cast<int64_t>(e + 1));
+            params.emplace_back(event.action);
+            params.push_back(actor);
+            params.emplace_back(event.at);
+            params.emplace_back(event.changes);
+            return core::Ok();
+        }
+    ));
+
+    if (tx.dialect() != storage::Dialect::kSqlite) {
+        return InsertRows(
+            tx,
+            "INSERT INTO search_docs (tenant_id, entity, record_id, title, owner_id, body)",
+            6,
+            records.size(),
+            [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
+                const PreparedRecord& p = records[i];
+                params.insert(
+                    params.end(),
+                    {ctx.tenant_id,
+                     def.name,
+                     p.id,
+                     p.title,
+                     p.owner_id,
+                     core::FoldCase(p.search_text)}
+                );
+                return core::Ok();
+            }
+        );
+    }
+    // FTS5 rows share their rowid with search_docs, so ids are assigned here.
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows max, tx.Query("SELECT COALESCE(MAX(doc_id), 0) FROM search_docs")
+    );
+    const int64_t first_doc = storage::AsInt(max.rows[0][0]) + 1;
+    VK_RETURN_IF_ERROR(InsertRows(
+        tx,
+        "INSERT INTO search_docs (doc_id, tenant_id, entity, record_id, title, owner_id)",
+        6,
+        records.size(),
+        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
+            const PreparedRecord& p = records[i];
+            params.insert(
+                params.end(),
+                {first_doc + static_cast<int64_t>(i),
+                 ctx.tenant_id,
+                 def.name,
+                 p.id,
+                 p.title,
+                 p.owner_id}
+            );
+            return core::Ok();
+        }
+    ));
+    const std::string tenant_key = "t" + std::to_string(ctx.tenant_id);
+    return InsertRows(
+        tx,
+        "INSERT INTO search_fts (rowid, tenant_key, body)",
+        3,
+        records.size(),
+        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
+            params.insert(
+                params.end(),
+                {first_doc + static_cast<int64_t>(i), tenant_key, records[i].search_text}
+            );
+            return core::Ok();
+        }
+    );
 }
 
-core::Status BulkWriter::FlushSearch() {
-    const bool sqlite = tx_.dialect() == storage::Dialect::kSqlite;
-    int64_t next_doc = 0;
-    if (sqlite) {
-        // FTS5 rows share their rowid with search_docs, so ids are assigned here.
-        VK_ASSIGN_OR_RETURN(
-            storage::Rows max, tx_.Query("SELECT COALESCE(MAX(doc_id), 0) FROM search_docs")
-        );
-        next_doc = storage::AsInt(max.rows[0][0]) + 1;
-    }
-    std::vector<storage::Value> docs;
-    std::vector<storage::Value> fts;
-    std::string doc_rows;
-    std::string fts_rows;
-    const std::string tenant_key = "t" + std::to_string(ctx_.tenant_id);
-    for (const Pending& p : pending_) {
-        const std::string title = Title(def_, p.values);
-        const std::string text = title + " " + Body(def_, p.values);
-        auto owner = p.values.find("owner_id");
-        const storage::Value owner_id = owner != p.values.end() && owner->is_string()
-                                            ? storage::Value(owner->get<std::string>())
-                                            : storage::Value(nullptr);
-        if (sqlite) {
-            doc_rows += (doc_rows.empty() ? "" : ", ") + Placeholders(docs.size() + 1, 6);
-            docs.insert(docs.end(), {next_doc, ctx_.tenant_id, def_.name, p.id, title, owner_id});
-            fts_rows += (fts_rows.empty() ? "" : ", ") + Placeholders(fts.size() + 1, 3);
-            fts.insert(fts.end(), {next_doc, tenant_key, text});
-            ++next_doc;
-        } else {
-            doc_rows += (doc_rows.empty() ? "" : ", ") + Placeholders(docs.size() + 1, 6);
-            docs.insert(
-                docs.end(), {ctx_.tenant_id, def_.name, p.id, title, owner_id, core::FoldCase(text)}
-            );
-        }
-    }
-    if (sqlite) {
-        VK_RETURN_IF_ERROR(Exec(
-            tx_,
-            "INSERT INTO search_docs (doc_id, tenant_id, entity, record_id, title, owner_id) "
-            "VALUES " +
-                doc_rows,
-            docs
-        ));
-        return Exec(
-            tx_, "INSERT INTO search_fts (rowid, tenant_key, body) VALUES " + fts_rows, fts
-        );
-    }
-    return Exec(
-        tx_,
-        "INSERT INTO search_docs (tenant_id, entity, record_id, title, owner_id, body) VALUES " +
-            doc_rows,
-        docs
+core::Status BulkWriter::Add(
+    const std::string& id, Json values, int64_t created_at, std::vector<BulkEvent> updates
+) {
+    VK_ASSIGN_OR_RETURN(
+        PreparedRecord prepared,
+        Prepare(tx_, ctx_, def_, run_hooks_, id, std::move(values), created_at, std::move(updates))
     );
+    pending_.push_back(std::move(prepared));
+    if (pending_.size() >= rows_per_flush_) {
+        return Flush();
+    }
+    return core::Ok();
+}
+
+core::Status BulkWriter::Flush() {
+    VK_RETURN_IF_ERROR(Write(tx_, ctx_, def_, pending_));
+    pending_.clear();
+    return core::Ok();
 }
 
 }  // namespace voronka::sales

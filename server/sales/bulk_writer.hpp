@@ -9,11 +9,28 @@
 
 namespace voronka::sales {
 
-// One event of a record's history; versions are numbered 1..n in the order given.
+// One later change of a record's history (the create event is derived from its values).
 struct BulkEvent {
     int64_t at = 0;
-    std::string action;  // "create", "update"
+    std::string action;  // "update"
     core::Json changes;  // {field: {"from", "to"}}
+};
+
+// A record converted to what is stored: the row's values, its events and its search document.
+struct PreparedRecord {
+    std::string id;
+    std::vector<storage::Value> row;  // in BulkWriter's column order
+
+    struct Event {
+        int64_t at = 0;
+        std::string action;
+        std::string changes;  // JSON text
+    };
+
+    std::vector<Event> events;  // version i + 1 is events[i]
+    std::string title;
+    std::string search_text;  // title + searchable fields, as records/search_index.cpp builds it
+    storage::Value owner_id;
 };
 
 // Buffers records of one entity and writes them with prepared multi-row INSERTs inside the
@@ -29,13 +46,13 @@ public:
         const access::RequestContext& ctx,
         const records::EntityDef& def,
         bool run_hooks,
-        size_t rows_per_statement = 100
+        size_t rows_per_flush = 256
     );
 
     // A record created at `created_at` with `values` (API form; absent keys are null), then
-    // changed by `updates` (oldest first, action "update", changes {field: {from, to}}). The
-    // create event lists every non-null field; the stored row is the state after the last
-    // update; version = 1 + updates.size().
+    // changed by `updates` (oldest first, changes {field: {from, to}}). The create event lists
+    // every non-null field; the stored row is the state after the last update; version =
+    // 1 + updates.size().
     core::Status Add(
         const std::string& id,
         core::Json values,
@@ -48,26 +65,35 @@ public:
 
     const records::EntityDef& def() const { return def_; }
 
-    // The create event's changes for `values`: {field: {"from": null, "to": value}}.
-    static core::Json CreateChanges(const records::EntityDef& def, const core::Json& values);
+    // The conversion half of Add, usable off the writing transaction to overlap CPU work with
+    // writes: hooks run on `c` (a read connection is enough for hooks that only read).
+    // Thread-safe when each thread passes its own connection.
+    static core::Result<PreparedRecord> Prepare(
+        storage::Connection& c,
+        const access::RequestContext& ctx,
+        const records::EntityDef& def,
+        bool run_hooks,
+        const std::string& id,
+        core::Json values,
+        int64_t created_at,
+        std::vector<BulkEvent> updates = {}
+    );
+
+    // The writing half: rows, events and search documents of `records` in `tx`.
+    static core::Status Write(
+        storage::Connection& tx,
+        const access::RequestContext& ctx,
+        const records::EntityDef& def,
+        const std::vector<PreparedRecord>& records
+    );
 
 private:
-    struct Pending {
-        std::string id;
-        core::Json values;
-        std::vector<BulkEvent> events;
-    };
-
-    core::Status FlushRows();
-    core::Status FlushEvents();
-    core::Status FlushSearch();
-
     storage::Connection& tx_;
     const access::RequestContext& ctx_;
     const records::EntityDef& def_;
     bool run_hooks_;
-    size_t rows_per_statement_;
-    std::vector<Pending> pending_;
+    size_t rows_per_flush_;
+    std::vector<PreparedRecord> pending_;
 };
 
 }  // namespace voronka::sales

@@ -2,12 +2,17 @@
 #include "sales/demo_data.hpp"
 
 #include <array>
+#include <chrono>
+#include <future>
 #include <random>
+
+#include <spdlog/spdlog.h>
 
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "core/money.hpp"
 #include "sales/bulk_writer.hpp"
+#include "sales/normalization_hooks.hpp"
 #include "sales/sales_service.hpp"
 #include "sales/service_util.hpp"
 
@@ -21,46 +26,122 @@ constexpr int64_t kHour = 3'600'000'000;
 constexpr int64_t kDay = 24 * kHour;
 constexpr int kRecordsPerTransaction = 5000;
 
-struct Person {
-    const char* first;
-    const char* last;
+struct Name {
+    const char* text;
     const char* latin;
 };
 
-constexpr std::array<Person, 32> kPeople{{
-    {"Иван", "Петров", "ivan"},
-    {"Мария", "Смирнова", "maria"},
-    {"Алексей", "Кузнецов", "alexey"},
-    {"Ольга", "Попова", "olga"},
-    {"Дмитрий", "Соколов", "dmitry"},
-    {"Анна", "Лебедева", "anna"},
-    {"Сергей", "Морозов", "sergey"},
-    {"Юлия", "Волкова", "yulia"},
-    {"Николай", "Новиков", "nikolay"},
-    {"Елена", "Козлова", "elena"},
-    {"Павел", "Орлов", "pavel"},
-    {"Татьяна", "Федорова", "tatiana"},
-    {"Андрей", "Михайлов", "andrey"},
-    {"Екатерина", "Никитина", "ekaterina"},
-    {"Максим", "Захаров", "maxim"},
-    {"Светлана", "Белова", "svetlana"},
-    {"Олександр", "Шевченко", "oleksandr"},
-    {"Наталія", "Коваленко", "natalia"},
-    {"Андрій", "Бондаренко", "andriy"},
-    {"Оксана", "Ткаченко", "oksana"},
-    {"Тарас", "Кравченко", "taras"},
-    {"Ірина", "Олійник", "iryna"},
-    {"Богдан", "Мельник", "bohdan"},
-    {"Галина", "Савченко", "halyna"},
-    {"John", "Smith", "john"},
-    {"Emily", "Johnson", "emily"},
-    {"Michael", "Brown", "michael"},
-    {"Sarah", "Davis", "sarah"},
-    {"David", "Wilson", "david"},
-    {"Laura", "Taylor", "laura"},
-    {"James", "Anderson", "james"},
-    {"Anna", "Müller", "anna.m"},
+// About two thousand distinct people, so duplicate-detection blocks stay realistic in size.
+constexpr std::array<Name, 20> kRuMale{{
+    {"Иван", "ivan"},       {"Алексей", "alexey"}, {"Дмитрий", "dmitry"},    {"Сергей", "sergey"},
+    {"Николай", "nikolay"}, {"Павел", "pavel"},    {"Андрей", "andrey"},     {"Максим", "maxim"},
+    {"Михаил", "mikhail"},  {"Артём", "artem"},    {"Владимир", "vladimir"}, {"Егор", "egor"},
+    {"Кирилл", "kirill"},   {"Роман", "roman"},    {"Евгений", "evgeny"},    {"Антон", "anton"},
+    {"Игорь", "igor"},      {"Олег", "oleg"},      {"Денис", "denis"},       {"Юрий", "yury"},
 }};
+
+constexpr std::array<Name, 20> kRuFemale{{
+    {"Мария", "maria"},         {"Ольга", "olga"},
+    {"Анна", "anna"},           {"Юлия", "yulia"},
+    {"Елена", "elena"},         {"Татьяна", "tatiana"},
+    {"Екатерина", "ekaterina"}, {"Светлана", "svetlana"},
+    {"Наталья", "natalia"},     {"Ирина", "irina"},
+    {"Ксения", "ksenia"},       {"Дарья", "daria"},
+    {"Алина", "alina"},         {"Полина", "polina"},
+    {"Виктория", "victoria"},   {"Марина", "marina"},
+    {"Вера", "vera"},           {"Людмила", "lyudmila"},
+    {"София", "sofia"},         {"Александра", "alexandra"},
+}};
+
+// Male forms; the female form adds "а".
+constexpr std::array<Name, 40> kRuLast{{
+    {"Петров", "petrov"},      {"Смирнов", "smirnov"},   {"Кузнецов", "kuznetsov"},
+    {"Попов", "popov"},        {"Соколов", "sokolov"},   {"Лебедев", "lebedev"},
+    {"Морозов", "morozov"},    {"Волков", "volkov"},     {"Новиков", "novikov"},
+    {"Козлов", "kozlov"},      {"Орлов", "orlov"},       {"Фёдоров", "fedorov"},
+    {"Михайлов", "mikhailov"}, {"Никитин", "nikitin"},   {"Захаров", "zakharov"},
+    {"Белов", "belov"},        {"Васильев", "vasiliev"}, {"Павлов", "pavlov"},
+    {"Семёнов", "semenov"},    {"Голубев", "golubev"},   {"Виноградов", "vinogradov"},
+    {"Богданов", "bogdanov"},  {"Воробьёв", "vorobiev"}, {"Медведев", "medvedev"},
+    {"Ершов", "ershov"},       {"Комаров", "komarov"},   {"Ильин", "ilyin"},
+    {"Гусев", "gusev"},        {"Титов", "titov"},       {"Кудрявцев", "kudryavtsev"},
+    {"Баранов", "baranov"},    {"Куликов", "kulikov"},   {"Алексеев", "alekseev"},
+    {"Степанов", "stepanov"},  {"Яковлев", "yakovlev"},  {"Сорокин", "sorokin"},
+    {"Макаров", "makarov"},    {"Андреев", "andreev"},   {"Зайцев", "zaitsev"},
+    {"Тарасов", "tarasov"},
+}};
+
+constexpr std::array<Name, 12> kUaFirst{{
+    {"Олександр", "oleksandr"},
+    {"Андрій", "andriy"},
+    {"Тарас", "taras"},
+    {"Богдан", "bohdan"},
+    {"Дмитро", "dmytro"},
+    {"Олег", "oleh"},
+    {"Наталія", "natalia"},
+    {"Оксана", "oksana"},
+    {"Ірина", "iryna"},
+    {"Галина", "halyna"},
+    {"Олена", "olena"},
+    {"Тетяна", "tetiana"},
+}};
+
+constexpr std::array<Name, 15> kUaLast{{
+    {"Шевченко", "shevchenko"},
+    {"Коваленко", "kovalenko"},
+    {"Бондаренко", "bondarenko"},
+    {"Ткаченко", "tkachenko"},
+    {"Кравченко", "kravchenko"},
+    {"Олійник", "oliynyk"},
+    {"Мельник", "melnyk"},
+    {"Савченко", "savchenko"},
+    {"Бойко", "boyko"},
+    {"Коваль", "koval"},
+    {"Поліщук", "polishchuk"},
+    {"Лисенко", "lysenko"},
+    {"Марченко", "marchenko"},
+    {"Руденко", "rudenko"},
+    {"Мороз", "moroz"},
+}};
+
+constexpr std::array<Name, 12> kEnFirst{{
+    {"John", "john"},
+    {"Emily", "emily"},
+    {"Michael", "michael"},
+    {"Sarah", "sarah"},
+    {"David", "david"},
+    {"Laura", "laura"},
+    {"James", "james"},
+    {"Anna", "anna"},
+    {"Robert", "robert"},
+    {"Linda", "linda"},
+    {"Thomas", "thomas"},
+    {"Emma", "emma"},
+}};
+
+constexpr std::array<Name, 15> kEnLast{{
+    {"Smith", "smith"},
+    {"Johnson", "johnson"},
+    {"Brown", "brown"},
+    {"Davis", "davis"},
+    {"Wilson", "wilson"},
+    {"Taylor", "taylor"},
+    {"Anderson", "anderson"},
+    {"Miller", "miller"},
+    {"Moore", "moore"},
+    {"Clark", "clark"},
+    {"Walker", "walker"},
+    {"Young", "young"},
+    {"King", "king"},
+    {"Wright", "wright"},
+    {"Scott", "scott"},
+}};
+
+struct Person {
+    std::string first;
+    std::string last;
+    std::string latin;  // "first.last" for email addresses
+};
 
 constexpr std::array<const char*, 24> kCompanyRoots{
     "Ромашка",
@@ -194,15 +275,88 @@ public:
 
     core::Result<int64_t> Run() {
         now_ = clock_.NowMicros();
-        VK_RETURN_IF_ERROR(Configure());
-        VK_RETURN_IF_ERROR(Companies());
-        VK_RETURN_IF_ERROR(Contacts());
-        VK_RETURN_IF_ERROR(DealsAndLeads());
-        VK_RETURN_IF_ERROR(LinedDeals());
-        return created_;
+        VK_RETURN_IF_ERROR(TuneForBulkLoad(true));
+        auto filled = Fill();
+        VK_RETURN_IF_ERROR(TuneForBulkLoad(false));
+        return filled;
     }
 
 private:
+    // SQLite only, for the duration of the load: statement journals in memory (every write runs
+    // in a savepoint of the group commit, so each multi-row INSERT journals the pages it changes,
+    // by default to a temp file: ~20 pwrite calls per contact), a page cache that holds the
+    // growing indexes (random keys such as emails and phones otherwise evict each other and
+    // every insert reads pages back) and fewer, larger WAL checkpoints. The settings (the heap
+    // limit is process wide) are restored after; the demo command is a process of its own.
+    core::Status TuneForBulkLoad(bool on) {
+        return records_.db().Write([&](storage::Connection& tx) -> core::Status {
+            if (tx.dialect() != storage::Dialect::kSqlite) {
+                return core::Ok();
+            }
+            if (on) {
+                VK_ASSIGN_OR_RETURN(storage::Rows cache, tx.Query("PRAGMA cache_size"));
+                VK_ASSIGN_OR_RETURN(
+                    storage::Rows checkpoint, tx.Query("PRAGMA wal_autocheckpoint")
+                );
+                VK_ASSIGN_OR_RETURN(storage::Rows heap, tx.Query("PRAGMA soft_heap_limit"));
+                VK_ASSIGN_OR_RETURN(storage::Rows temp, tx.Query("PRAGMA temp_store"));
+                saved_ = "PRAGMA cache_size = " + storage::AsText(cache.rows.at(0).at(0)) +
+                         "; PRAGMA wal_autocheckpoint = " +
+                         storage::AsText(checkpoint.rows.at(0).at(0)) +
+                         "; PRAGMA soft_heap_limit = " + storage::AsText(heap.rows.at(0).at(0)) +
+                         "; PRAGMA temp_store = " + storage::AsText(temp.rows.at(0).at(0)) + ";";
+                return tx.ExecuteScript(
+                    "PRAGMA soft_heap_limit = 1073741824; PRAGMA cache_size = -786432; "
+                    "PRAGMA wal_autocheckpoint = 65536; PRAGMA temp_store = MEMORY;"
+                );
+            }
+            return saved_.empty() ? core::Ok() : tx.ExecuteScript(saved_);
+        });
+    }
+
+    core::Result<int64_t> Fill() {
+        VK_RETURN_IF_ERROR(Phase("configuration", [&] { return Configure(); }));
+        VK_RETURN_IF_ERROR(Phase("companies", [&] { return Companies(); }));
+        VK_RETURN_IF_ERROR(Phase("contacts", [&] { return Contacts(); }));
+        VK_RETURN_IF_ERROR(Phase("statistics", [&] { return Analyze(); }));
+        VK_RETURN_IF_ERROR(Phase("deals, leads and activities", [&] { return DealsAndLeads(); }));
+        VK_RETURN_IF_ERROR(Phase("deals with product lines", [&] { return LinedDeals(); }));
+        VK_RETURN_IF_ERROR(Phase("statistics", [&] { return Analyze(); }));
+        return created_;
+    }
+
+    template <class F>
+    core::Status Phase(const char* name, F&& fn) {
+        const auto start = std::chrono::steady_clock::now();
+        const int64_t before = created_;
+        VK_RETURN_IF_ERROR(fn());
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        spdlog::info("demo: {} records of {} in {:.1f} s", created_ - before, name, seconds);
+        return core::Ok();
+    }
+
+    // Planner statistics after the bulk load: without them SQLite prefers the (tenant_id, id)
+    // primary key over every secondary index, and lookups by key (lead-to-contact matching,
+    // filters) turn into scans of the whole tenant.
+    core::Status Analyze() {
+        return records_.db().Write([](storage::Connection& tx) {
+            return tx.dialect() == storage::Dialect::kSqlite
+                       ? tx.ExecuteScript("PRAGMA analysis_limit = 1000; ANALYZE;")
+                       : tx.ExecuteScript("ANALYZE;");
+        });
+    }
+
+    // Leads keep the sales domain's own hook (E.164 phones) only: the quality domain's
+    // lead-to-contact lookup plans a scan of the tenant's contacts per lead on SQLite (its
+    // name-block subquery with LIMIT), which at a million contacts takes minutes. Bulk leads
+    // therefore carry no quality keys; the quality domain recomputes them on the next write.
+    static records::EntityDef SalesHooksOnly(const records::EntityDef& leads) {
+        records::EntityDef def = leads;
+        def.before_write = {PhoneE164Hook("phone")};
+        return def;
+    }
+
     size_t Pick(size_t n) { return static_cast<size_t>(rng_() % n); }
 
     int64_t Between(int64_t lo, int64_t hi) {
@@ -217,6 +371,24 @@ private:
             s.push_back(static_cast<char>('0' + rng_() % 10));
         }
         return s;
+    }
+
+    Person RandomPerson() {
+        const int roll = static_cast<int>(rng_() % 100);
+        if (roll < 70) {
+            const bool female = Chance(50);
+            const Name& first =
+                female ? kRuFemale[Pick(kRuFemale.size())] : kRuMale[Pick(kRuMale.size())];
+            const Name& last = kRuLast[Pick(kRuLast.size())];
+            return {
+                first.text,
+                std::string(last.text) + (female ? "а" : ""),
+                std::string(first.latin) + "." + last.latin + (female ? "a" : "")};
+        }
+        const bool ua = roll < 85;
+        const Name& first = ua ? kUaFirst[Pick(kUaFirst.size())] : kEnFirst[Pick(kEnFirst.size())];
+        const Name& last = ua ? kUaLast[Pick(kUaLast.size())] : kEnLast[Pick(kEnLast.size())];
+        return {first.text, last.text, std::string(first.latin) + "." + last.latin};
     }
 
     // A Russian number typed the way people type it (PhoneE164Hook adds the E.164 form).
@@ -385,84 +557,126 @@ private:
         });
     }
 
+    struct NewRecord {
+        std::string id;
+        Json values;
+        int64_t created_at = 0;
+    };
+
+    // Bulk-loads `total` records made by make(i) with hooks, overlapping the conversion of the
+    // next transaction's records (hooks, JSON, row values, on a read connection in a worker
+    // thread) with the writing of the current one. make runs on the worker only, one batch at a
+    // time, so the generator's state needs no locking.
+    template <class Make>
+    core::Status Pipelined(const char* entity, int64_t total, Make&& make) {
+        std::shared_ptr<const records::EntityDef> def;
+        VK_RETURN_IF_ERROR(records_.db().Read([&](storage::Connection& c) -> core::Status {
+            VK_ASSIGN_OR_RETURN(def, Def(c, entity));
+            return core::Ok();
+        }));
+        using Batch = std::vector<PreparedRecord>;
+        auto prepare = [&](int64_t start, int64_t end) {
+            return storage::ReadReturning<Batch>(
+                records_.db(),
+                [&](storage::Connection& c) -> core::Result<Batch> {
+                    Batch out;
+                    out.reserve(static_cast<size_t>(end - start));
+                    for (int64_t i = start; i < end; ++i) {
+                        NewRecord g = make(i);
+                        VK_ASSIGN_OR_RETURN(
+                            PreparedRecord prepared,
+                            BulkWriter::Prepare(
+                                c, ctx_, *def, true, g.id, std::move(g.values), g.created_at
+                            )
+                        );
+                        out.push_back(std::move(prepared));
+                        ++created_;
+                    }
+                    return out;
+                }
+            );
+        };
+        const int64_t batch = kRecordsPerTransaction;
+        auto next = std::async(std::launch::async, prepare, 0, std::min(total, batch));
+        double waited = 0;
+        double wrote = 0;
+        for (int64_t start = 0; start < total; start += batch) {
+            const auto wait_start = std::chrono::steady_clock::now();
+            core::Result<Batch> current = next.get();
+            const auto write_start = std::chrono::steady_clock::now();
+            waited += std::chrono::duration<double>(write_start - wait_start).count();
+            if (!current) {
+                return std::move(current).error();
+            }
+            if (start + batch < total) {
+                next = std::async(
+                    std::launch::async, prepare, start + batch, std::min(total, start + 2 * batch)
+                );
+            }
+            VK_RETURN_IF_ERROR(records_.db().Write([&](storage::Connection& tx) {
+                return BulkWriter::Write(tx, ctx_, *def, *current);
+            }));
+            wrote += std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start)
+                         .count();
+        }
+        spdlog::info(
+            "demo: {}: {:.1f} s writing, {:.1f} s waiting for conversion", entity, wrote, waited
+        );
+        return core::Ok();
+    }
+
     core::Status Companies() {
         const int64_t count = std::max<int64_t>(12, options_.contacts / 20);
-        return InBatches(
-            count,
-            [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
-                VK_ASSIGN_OR_RETURN(auto def, Def(tx, "companies"));
-                BulkWriter writer(tx, ctx_, *def, true, 200);
-                for (int64_t i = start; i < end; ++i) {
-                    const char* root = kCompanyRoots[static_cast<size_t>(i) % kCompanyRoots.size()];
-                    std::string name(256, '\0');
-                    const std::string base =
-                        i < static_cast<int64_t>(kCompanyRoots.size())
-                            ? root
-                            : std::string(root) + " " +
-                                  std::to_string(
-                                      i / static_cast<int64_t>(kCompanyRoots.size()) + 1
-                                  );
-                    name.resize(static_cast<size_t>(std::snprintf(
-                        name.data(),
-                        name.size(),
-                        kCompanyForms[Pick(kCompanyForms.size())],
-                        base.c_str()
-                    )));
-                    const std::string phone = Phone(false);
-                    const std::string id = core::NewId();
-                    Json values = {
-                        {"name", name},
-                        {"inn", Digits(10)},
-                        {"website", "https://example-" + std::to_string(i) + ".ru"},
-                        {"phone", phone},
-                        {"email", "info@example-" + std::to_string(i) + ".ru"},
-                        {"industry", kIndustries[Pick(kIndustries.size())]},
-                        {"owner_id", ctx_.user_id},
-                    };
-                    VK_RETURN_IF_ERROR(writer.Add(id, values, now_ - Between(30 * kDay, 730 * kDay))
-                    );
-                    gen_.companies.push_back(id);
-                    ++created_;
-                }
-                return writer.Flush();
-            }
-        );
+        return Pipelined("companies", count, [&](int64_t i) {
+            const char* root = kCompanyRoots[static_cast<size_t>(i) % kCompanyRoots.size()];
+            const std::string base =
+                i < static_cast<int64_t>(kCompanyRoots.size())
+                    ? root
+                    : std::string(root) + " " +
+                          std::to_string(i / static_cast<int64_t>(kCompanyRoots.size()) + 1);
+            std::string name(256, '\0');
+            name.resize(static_cast<size_t>(std::snprintf(
+                name.data(), name.size(), kCompanyForms[Pick(kCompanyForms.size())], base.c_str()
+            )));
+            NewRecord g{core::NewId(), nullptr, now_ - Between(30 * kDay, 730 * kDay)};
+            g.values = {
+                {"name", name},
+                {"inn", Digits(10)},
+                {"website", "https://example-" + std::to_string(i) + ".ru"},
+                {"phone", Phone(false)},
+                {"email", "info@example-" + std::to_string(i) + ".ru"},
+                {"industry", kIndustries[Pick(kIndustries.size())]},
+                {"owner_id", ctx_.user_id},
+            };
+            gen_.companies.push_back(g.id);
+            return g;
+        });
     }
 
     core::Status Contacts() {
         gen_.contacts.reserve(static_cast<size_t>(options_.contacts));
         gen_.contact_companies.reserve(static_cast<size_t>(options_.contacts));
-        return InBatches(
-            options_.contacts,
-            [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
-                VK_ASSIGN_OR_RETURN(auto def, Def(tx, "contacts"));
-                BulkWriter writer(tx, ctx_, *def, true, 200);
-                for (int64_t i = start; i < end; ++i) {
-                    const Person& p = kPeople[Pick(kPeople.size())];
-                    const std::string phone = Phone(true);
-                    const std::string id = core::NewId();
-                    const std::string& company = gen_.companies[Pick(gen_.companies.size())];
-                    Json values = {
-                        {"first_name", p.first},
-                        {"last_name", p.last},
-                        {"position", kPositions[Pick(kPositions.size())]},
-                        {"email", std::string(p.latin) + "." + std::to_string(i) + "@example.ru"},
-                        {"phone", phone},
-                        {"company_id", company},
-                        {"owner_id", ctx_.user_id},
-                        {"birthday",
-                         std::to_string(1960 + Pick(40)) + "-0" + std::to_string(1 + Pick(9)) +
-                             "-1" + std::to_string(Pick(9))},
-                        {"source", kContactSources[Pick(kContactSources.size())]},
-                    };
-                    VK_RETURN_IF_ERROR(writer.Add(id, values, now_ - Between(kDay, 700 * kDay)));
-                    gen_.contacts.push_back(id);
-                    gen_.contact_companies.push_back(company);
-                    ++created_;
-                }
-                return writer.Flush();
-            }
-        );
+        return Pipelined("contacts", options_.contacts, [&](int64_t i) {
+            const Person p = RandomPerson();
+            const std::string& company = gen_.companies[Pick(gen_.companies.size())];
+            NewRecord g{core::NewId(), nullptr, now_ - Between(kDay, 700 * kDay)};
+            g.values = {
+                {"first_name", p.first},
+                {"last_name", p.last},
+                {"position", kPositions[Pick(kPositions.size())]},
+                {"email", p.latin + "." + std::to_string(i) + "@example.ru"},
+                {"phone", Phone(true)},
+                {"company_id", company},
+                {"owner_id", ctx_.user_id},
+                {"birthday",
+                 std::to_string(1960 + Pick(40)) + "-0" + std::to_string(1 + Pick(9)) + "-1" +
+                     std::to_string(Pick(9))},
+                {"source", kContactSources[Pick(kContactSources.size())]},
+            };
+            gen_.contacts.push_back(g.id);
+            gen_.contact_companies.push_back(company);
+            return g;
+        });
     }
 
     static Json Change(const Json& from, const Json& to) { return {{"from", from}, {"to", to}}; }
@@ -539,16 +753,17 @@ private:
                                   : std::clamp<int64_t>(options_.contacts / 50, 60, 20000);
         const int64_t leads = options_.leads >= 0
                                   ? options_.leads
-                                  : std::clamp<int64_t>(options_.contacts / 20, 150, 50000);
+                                  : std::clamp<int64_t>(options_.contacts / 20, 150, 20000);
         VK_RETURN_IF_ERROR(InBatches(
             deals,
             [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
                 VK_ASSIGN_OR_RETURN(auto deal_def, Def(tx, "deals"));
-                VK_ASSIGN_OR_RETURN(auto lead_def, Def(tx, "leads"));
+                VK_ASSIGN_OR_RETURN(auto lead_meta, Def(tx, "leads"));
+                const records::EntityDef lead_def = SalesHooksOnly(*lead_meta);
                 VK_ASSIGN_OR_RETURN(auto activity_def, Def(tx, "activities"));
-                BulkWriter deal_writer(tx, ctx_, *deal_def, false, 100);
-                BulkWriter lead_writer(tx, ctx_, *lead_def, true, 100);
-                BulkWriter activity_writer(tx, ctx_, *activity_def, false, 100);
+                BulkWriter deal_writer(tx, ctx_, *deal_def, false, 256);
+                BulkWriter lead_writer(tx, ctx_, lead_def, true, 256);
+                BulkWriter activity_writer(tx, ctx_, *activity_def, false, 256);
                 for (int64_t i = start; i < end; ++i) {
                     VK_RETURN_IF_ERROR(OneDeal(deal_writer, lead_writer, activity_writer));
                 }
@@ -560,10 +775,11 @@ private:
         return InBatches(
             leads,
             [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
-                VK_ASSIGN_OR_RETURN(auto lead_def, Def(tx, "leads"));
+                VK_ASSIGN_OR_RETURN(auto lead_meta, Def(tx, "leads"));
+                const records::EntityDef lead_def = SalesHooksOnly(*lead_meta);
                 VK_ASSIGN_OR_RETURN(auto activity_def, Def(tx, "activities"));
-                BulkWriter lead_writer(tx, ctx_, *lead_def, true, 100);
-                BulkWriter activity_writer(tx, ctx_, *activity_def, false, 100);
+                BulkWriter lead_writer(tx, ctx_, lead_def, true, 256);
+                BulkWriter activity_writer(tx, ctx_, *activity_def, false, 256);
                 for (int64_t i = start; i < end; ++i) {
                     VK_RETURN_IF_ERROR(OneLead(lead_writer, activity_writer));
                 }
@@ -663,7 +879,7 @@ private:
         ++created_deals_;
         // Every third deal came from a lead that was converted into it.
         if (Chance(33)) {
-            const Person& p = kPeople[Pick(kPeople.size())];
+            const Person p = RandomPerson();
             const int64_t lead_at = created_at - Between(kHour, 3 * kDay);
             Json lead = LeadValues(
                 p, "", source == std::string("referral") ? "manual" : source, created_ + 1
@@ -713,7 +929,7 @@ private:
     }
 
     core::Status OneLead(BulkWriter& leads, BulkWriter& activities) {
-        const Person& p = kPeople[Pick(kPeople.size())];
+        const Person p = RandomPerson();
         const int64_t created_at = now_ - Between(kHour, 365 * kDay);
         const char* source = kLeadSources[Pick(kLeadSources.size())];
         const std::string company =
@@ -803,6 +1019,7 @@ private:
     int64_t now_ = 0;
     int64_t created_ = 0;
     int64_t created_deals_ = 0;
+    std::string saved_;  // PRAGMAs that restore the writer's settings after the load
 };
 
 }  // namespace

@@ -10,7 +10,7 @@ struct DemoOptions {
     int contacts = 200;
     uint64_t seed = 42;
     int deals = -1;  // -1: scaled from contacts (clamped to 60..20000)
-    int leads = -1;  // -1: scaled from contacts (clamped to 150..50000)
+    int leads = -1;  // -1: scaled from contacts (clamped to 150..20000)
 };
 
 // Fills the tenant of `ctx` (an administrator's context). Configuration (pipelines, products,

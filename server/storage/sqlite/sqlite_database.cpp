@@ -2,10 +2,6 @@
 // savepoint and commits the whole batch once, so thousands of durable writes share few fsyncs.
 #include "storage/sqlite/sqlite_database.hpp"
 
-#include <sqlite3.h>
-#include <spdlog/spdlog.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -15,15 +11,22 @@
 #include <thread>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
 #include "core/text.hpp"
 #include "storage/dialect.hpp"
 #include "storage/migrations.hpp"
+#include <unistd.h>
 
 namespace voronka::storage {
 
 namespace {
 
 using core::Error;
+
+// Process-wide bound on SQLite's heap (page caches, sorter memory), see OpenSqlite.
+constexpr int64_t kSoftHeapLimitBytes = int64_t{192} << 20;
 
 Error SqliteError(sqlite3* db, int rc, std::string_view context) {
     const int primary = rc & 0xff;
@@ -108,9 +111,9 @@ public:
                     default: {
                         const auto* text =
                             reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-                        row.emplace_back(std::string(
-                            text, static_cast<size_t>(sqlite3_column_bytes(stmt, i))
-                        ));
+                        row.emplace_back(
+                            std::string(text, static_cast<size_t>(sqlite3_column_bytes(stmt, i)))
+                        );
                     }
                 }
             }
@@ -348,10 +351,11 @@ private:
         // mapped pages count in RSS and would fill it with the file. Large sorts spill to temp
         // files instead of growing the heap under many concurrent list queries.
         std::string pragmas = "PRAGMA foreign_keys = ON; PRAGMA mmap_size = 0;";
-        pragmas += writer ? "PRAGMA cache_size = -65536;" : "PRAGMA cache_size = -2048;";
+        pragmas += writer ? "PRAGMA cache_size = -65536;" : "PRAGMA cache_size = -8192;";
         if (writer) {
             pragmas += "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 4000;";
-            pragmas += options_.durable ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = OFF;";
+            pragmas +=
+                options_.durable ? "PRAGMA synchronous = FULL;" : "PRAGMA synchronous = OFF;";
         }
         VK_RETURN_IF_ERROR(conn->ExecuteScript(pragmas));
         return conn;
@@ -506,6 +510,10 @@ Result<std::unique_ptr<Database>> OpenSqlite(const std::string& path, SqliteOpti
             std::filesystem::create_directories(parent, ec);
         }
     }
+    // Every connection's page cache together stays near this: past it SQLite recycles cached
+    // pages instead of allocating (one reader per request thread would otherwise add up to GBs).
+    static std::once_flag heap_limit;
+    std::call_once(heap_limit, [] { sqlite3_soft_heap_limit64(kSoftHeapLimitBytes); });
     auto db = std::make_unique<SqliteDatabase>(file, options, remove_on_close);
     VK_RETURN_IF_ERROR(db->Open());
     return std::unique_ptr<Database>(std::move(db));
