@@ -224,6 +224,209 @@ test('add a task from the deal card and complete it in My day', async () => {
   assert.equal(task.related_id, state.deal.id);
 });
 
+/** Waits until an input shows `expected` (values filled in by the app after a request). */
+async function waitValue(locator, expected) {
+  for (let i = 0; i < 100; i++) {
+    if ((await locator.inputValue()) === expected) return;
+    await page.waitForTimeout(50);
+  }
+  assert.equal(await locator.inputValue(), expected);
+}
+
+test('settings: create products and a price list with prices', async () => {
+  await page.getByRole('link', { name: 'Settings', exact: true }).click();
+  const settingsNav = page.getByRole('navigation', { name: 'Settings' });
+  await settingsNav.getByRole('link', { name: 'Products', exact: true }).click();
+  await page.getByRole('heading', { name: 'Products', exact: true }).waitFor();
+
+  await page.getByRole('button', { name: 'New product' }).click();
+  let dialog = page.getByRole('dialog', { name: 'New product' });
+  await dialog.getByLabel('Name', { exact: true }).fill('Ноутбук Lenovo ThinkPad E14');
+  await dialog.getByLabel('SKU').fill('NB-E14');
+  await dialog.getByLabel('Unit').fill('шт');
+  await dialog.getByLabel('Category').fill('Ноутбуки');
+  await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('tr[data-sku="NB-E14"]').waitFor();
+
+  // A second product with the same SKU: the server's conflict shows beside the SKU field.
+  await page.getByRole('button', { name: 'New product' }).click();
+  dialog = page.getByRole('dialog', { name: 'New product' });
+  await dialog.getByLabel('Name', { exact: true }).fill('Настройка рабочего места');
+  await dialog.getByLabel('SKU').fill('NB-E14');
+  await dialog.getByLabel('Unit').fill('ч');
+  await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+  await dialog.locator('.field-error', { hasText: 'is already used by another product' }).waitFor();
+  assert.equal(await dialog.getByLabel('SKU').getAttribute('aria-invalid'), 'true');
+  await dialog.getByLabel('SKU').fill('SRV-SETUP');
+  await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('tr[data-sku="SRV-SETUP"]').waitFor();
+  await screenshot(page, 'settings-products');
+  const products = (await api.get('/products?limit=100')).data;
+  state.laptop = products.find((x) => x.sku === 'NB-E14');
+  state.setup = products.find((x) => x.sku === 'SRV-SETUP');
+  assert.equal(state.laptop.name, 'Ноутбук Lenovo ThinkPad E14');
+  assert.equal(state.setup.unit, 'ч');
+
+  await settingsNav.getByRole('link', { name: 'Price lists' }).click();
+  await page.getByRole('button', { name: 'New price list' }).click();
+  dialog = page.getByRole('dialog', { name: 'New price list' });
+  await dialog.getByLabel('Price list name').fill('Розница 2026');
+  await dialog.getByLabel('Currency').selectOption('RUB');
+  await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const prices = page.getByTestId('prices');
+  await prices.getByRole('heading', { name: 'Prices: Розница 2026, RUB' }).waitFor();
+  await prices.getByLabel('Product', { exact: true }).selectOption(state.laptop.id);
+  await prices.getByLabel('Price, RUB').fill('89 990');
+  await prices.getByRole('button', { name: 'Add price' }).click();
+  await prices.locator(`tr[data-product="${state.laptop.id}"]`, { hasText: '₽89,990.00' }).waitFor();
+  // Too many decimals for roubles: the server's message appears beside the price.
+  await prices.getByLabel('Product', { exact: true }).selectOption(state.setup.id);
+  await prices.getByLabel('Price, RUB').fill('1500.505');
+  await prices.getByRole('button', { name: 'Add price' }).click();
+  await prices.locator('.field-error', { hasText: 'has more than 2 fraction digits' }).waitFor();
+  await prices.getByLabel('Price, RUB').fill('1500,50');
+  await prices.getByRole('button', { name: 'Add price' }).click();
+  await prices.locator(`tr[data-product="${state.setup.id}"]`, { hasText: '₽1,500.50' }).waitFor();
+  await screenshot(page, 'settings-price-lists');
+  state.priceList = (await api.get('/price_lists?limit=100')).data.find((l) => l.name === 'Розница 2026');
+  const listed = (await api.get(`/price-lists/${state.priceList.id}/prices`)).data;
+  assert.deepEqual(
+    listed.map((r) => [r.product_id, r.price, r.currency]).sort(),
+    [
+      [state.laptop.id, '89990.00', 'RUB'],
+      [state.setup.id, '1500.50', 'RUB'],
+    ].sort(),
+  );
+});
+
+test('deal product lines from a price list: exact totals, errors beside the field', async () => {
+  await page.goto(`${BASE}/deals/${state.deal.id}`);
+  await page.getByRole('heading', { name: 'Поставка оборудования', level: 1 }).waitFor();
+  const lines = page.getByTestId('deal-lines');
+  await lines.getByRole('button', { name: 'Add products' }).click();
+  await lines.getByLabel('Price list').selectOption(state.priceList.id);
+
+  await lines.getByRole('button', { name: 'Add a line' }).click();
+  const first = lines.getByTestId('line-draft').nth(0);
+  await first.getByLabel('Product', { exact: true }).selectOption(state.laptop.id);
+  await waitValue(first.getByLabel('Price, RUB'), '89990.00');
+  await first.getByLabel('Quantity, шт').fill('3');
+  await first.getByLabel('Discount, %').fill('150');
+  await first.getByLabel('Tax, %').fill('20');
+
+  await lines.getByRole('button', { name: 'Add a line' }).click();
+  const second = lines.getByTestId('line-draft').nth(1);
+  await second.getByLabel('Product', { exact: true }).selectOption(state.setup.id);
+  await waitValue(second.getByLabel('Price, RUB'), '1500.50');
+  await second.getByLabel('Quantity, ч').fill('2,5');
+  await second.getByLabel('Tax, %').fill('20');
+  await lines.getByLabel('Use the total as the deal amount').check();
+
+  // 150 % discount: the server refuses and says so beside that line's discount.
+  await lines.getByRole('button', { name: 'Save products' }).click();
+  await first.locator('.field-error', { hasText: 'must be between 0 and 100' }).waitFor();
+  assert.equal(await first.getByLabel('Discount, %').getAttribute('aria-invalid'), 'true');
+  assert.equal((await api.get(`/deals/${state.deal.id}/lines`)).data.length, 0);
+
+  // 3 × 89 990.00 − 10 % = 242 973.00 + 20 % = 291 567.60; 2.5 × 1 500.50 = 3 751.25 + 20 % = 4 501.50.
+  await first.getByLabel('Discount, %').fill('10');
+  await lines.getByTestId('lines-preview-total').getByText('₽296,069.10').waitFor();
+  await screenshot(page, 'deal-products-edit');
+  await lines.getByRole('button', { name: 'Save products' }).click();
+  await lines.getByTestId('lines-total').getByText('₽296,069.10').waitFor();
+  assert.deepEqual(await lines.getByTestId('line-total').allInnerTexts(), ['₽291,567.60', '₽4,501.50']);
+  const saved = await api.get(`/deals/${state.deal.id}/lines`);
+  assert.deepEqual(saved.totals, { currency: 'RUB', amount: '246724.25', tax_amount: '49344.85', total: '296069.10' });
+  assert.deepEqual(
+    saved.data.map((l) => [l.product_id, l.price_list_id, l.price, l.total]),
+    [
+      [state.laptop.id, state.priceList.id, '89990.00', '291567.60'],
+      [state.setup.id, state.priceList.id, '1500.50', '4501.50'],
+    ],
+  );
+  const deal = await api.get(`/deals/${state.deal.id}`);
+  assert.equal(deal.amount, '296069.10');
+  assert.equal(deal.amount_from_lines, true);
+  await page.locator('.prop', { hasText: 'Amount' }).getByText('₽296,069.10').first().waitFor();
+  await screenshot(page, 'deal-products');
+  await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+  await screenshot(page, 'deal-products-dark');
+  await page.getByRole('button', { name: 'Switch to light theme' }).click();
+});
+
+test('timeline: notes, calls, tasks, stage moves and field changes together; restore an older version', async () => {
+  const timeline = page.locator('ol.timeline');
+  await timeline.locator('li[data-kind=activity][data-type=task]', { hasText: 'Перезвонить клиенту по КП' }).waitFor();
+  await timeline.locator('li[data-kind=activity][data-type=note]', { hasText: 'скидку 5%' }).waitFor();
+  await timeline.locator('li[data-kind=history]', { hasText: 'Stage changed' }).first().waitFor();
+  await page.getByRole('tab', { name: 'Call' }).click();
+  await page.getByPlaceholder('What was the call about?').fill('Обсудили сроки поставки');
+  await page.getByRole('button', { name: 'Log call' }).click();
+  await timeline.locator('li[data-kind=activity][data-type=call]', { hasText: 'Обсудили сроки поставки' }).waitFor();
+
+  const before = await api.get(`/deals/${state.deal.id}`);
+  await page.getByRole('button', { name: /^Title/ }).click();
+  await page.getByRole('textbox', { name: 'Title' }).fill('Поставка оборудования (черновик)');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Поставка оборудования (черновик)', level: 1 }).waitFor();
+  await timeline.locator(`li[data-kind=history][data-version="${before.version + 1}"]`, { hasText: 'Поставка оборудования (черновик)' }).waitFor();
+
+  await page.getByRole('group', { name: 'Show in the timeline' }).getByRole('button', { name: 'Changes' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('ol.timeline li[data-kind=activity]').length === 0);
+  await screenshot(page, 'record-deal-timeline');
+  const previous = timeline.locator(`li[data-kind=history][data-version="${before.version}"]`);
+  await previous.getByRole('button', { name: 'Restore this version' }).click();
+  await page.getByText(`Version ${before.version} restored`).waitFor();
+  await page.getByRole('heading', { name: 'Поставка оборудования', level: 1 }).waitFor();
+  const after = await api.get(`/deals/${state.deal.id}`);
+  assert.equal(after.title, 'Поставка оборудования');
+  assert.equal(after.amount, '296069.10');
+  assert.equal(after.version, before.version + 2);
+  await page.getByRole('group', { name: 'Show in the timeline' }).getByRole('button', { name: 'All' }).click();
+  await timeline.locator('li[data-kind=activity]').first().waitFor();
+});
+
+test('profile: a rep’s language choice persists; a fresh tab gets its CSRF token from /me', async () => {
+  const doc = await (await fetch(`${BASE}/api/v1/openapi.json`)).json();
+  const patchMe = Boolean(doc.paths['/api/v1/me']?.patch);
+  const anna = await apiSession('anna@example.com', REP_PASSWORD);
+  const { ctx, p } = await newPage();
+  try {
+    await signIn(p, 'anna@example.com', REP_PASSWORD);
+    await p.goto(`${BASE}/settings`);
+    await p.getByRole('heading', { name: 'Profile', exact: true }).waitFor();
+    await p.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'Українська' }).click();
+    await p.getByRole('heading', { name: 'Профіль', exact: true }).waitFor();
+    if (patchMe) {
+      await p.getByText('Зберігається в обліковому записі та в цьому браузері.').waitFor();
+      for (let i = 0; i < 50 && (await anna.get('/me')).locale !== 'uk'; i++) await p.waitForTimeout(100);
+      assert.equal((await anna.get('/me')).locale, 'uk');
+    } else {
+      // No PATCH /me on this server: a rep may not edit users, so the choice stays in the browser.
+      await p.getByText('Зберігається в цьому браузері.').waitFor();
+      await p.getByText('Ім’я та часовий пояс на цьому сервері змінює адміністратор.').waitFor();
+    }
+    await screenshot(p, 'settings-profile');
+    await p.reload();
+    await p.getByRole('heading', { name: 'Профіль', exact: true }).waitFor();
+
+    // A new tab shares the session cookie but not sessionStorage.
+    const tab = await ctx.newPage();
+    await tab.goto(`${BASE}/settings`);
+    if ((await anna.get('/me')).csrf_token) {
+      await tab.getByRole('heading', { name: 'Профіль', exact: true }).waitFor();
+      assert.ok(await tab.evaluate(() => sessionStorage.getItem('voronka.csrf')));
+    } else {
+      await tab.waitForURL(/\/login/);
+    }
+  } finally {
+    await ctx.close();
+  }
+});
+
 test('global search with Ctrl+K', async () => {
   await page.keyboard.press('Control+k');
   const input = page.getByRole('combobox', { name: 'Search' });
@@ -455,6 +658,19 @@ test('usable at 375 px', async () => {
     const overflowCard = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflowCard <= 0, `record card is ${overflowCard}px wider than the screen`);
     await screenshot(p, 'mobile-record');
+    await p.getByTestId('deal-lines').getByRole('button', { name: 'Edit products' }).click();
+    await p.getByTestId('line-draft').first().waitFor();
+    const overflowLines = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflowLines <= 0, `product lines editor is ${overflowLines}px wider than the screen`);
+    await p.getByTestId('line-draft').first().scrollIntoViewIfNeeded();
+    await screenshot(p, 'mobile-deal-products');
+    for (const tab of ['products', 'prices']) {
+      await p.goto(`${BASE}/settings/${tab}`);
+      await p.getByRole('heading', { name: tab === 'products' ? 'Products' : 'Price lists', exact: true }).waitFor();
+      const overflowTab = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflowTab <= 0, `settings/${tab} is ${overflowTab}px wider than the screen`);
+      await screenshot(p, `mobile-settings-${tab}`);
+    }
   } finally {
     await ctx.close();
   }

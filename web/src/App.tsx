@@ -1,7 +1,7 @@
 // App shell: sign-in gate, sidebar navigation, top bar with search, and code-split routes.
 import { Suspense, lazy, useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { AuthProvider, saveLanguage, useAuth } from './modules/auth/AuthContext';
+import { AuthProvider, useAuth } from './modules/auth/AuthContext';
 import { ENTITY_ICONS, isListEntity } from './modules/records/entities';
 import { Link, matchPath, navigate, useLocation } from './router';
 import { useTheme } from './theme';
@@ -204,7 +204,7 @@ function ThemeToggle() {
 
 function UserMenu() {
   const { t, i18n } = useTranslation();
-  const { me, logout } = useAuth();
+  const { me, logout, saveLanguage } = useAuth();
   if (!me) return null;
   const name = me.name || me.email;
   return (
@@ -233,7 +233,7 @@ function UserMenu() {
               aria-checked={i18n.language === l}
               className="menu-item"
               onClick={() => {
-                void saveLanguage(me, l);
+                void saveLanguage(l);
                 close();
               }}
             >

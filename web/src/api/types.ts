@@ -74,7 +74,7 @@ export type User = {
   time_zone: string;
 };
 
-export type Me = User & { tenant_id: number; permissions: Permissions };
+export type Me = User & { tenant_id: number; permissions: Permissions; csrf_token?: string };
 
 export type Team = { id: string; name: string; head_user_id: string | null };
 
@@ -148,3 +148,44 @@ export type ConvertResult = { contact_id: string | null; company_id: string | nu
 export type BatchOperation = { method: 'POST' | 'GET' | 'PATCH' | 'DELETE'; path: string; body?: unknown; if_match?: number };
 
 export type BatchResult = { committed: boolean; results: { status: number; body: unknown }[] };
+
+export type PriceList = RecordBody & { name: string; currency: string; kind?: 'retail' | 'wholesale' | 'other' | null; active?: boolean | null };
+
+/** One row of GET /price-lists/{id}/prices: a price with its product's name, SKU and unit. */
+export type PriceRow = {
+  id: string;
+  product_id: string | null;
+  product_name: string | null;
+  sku: string | null;
+  unit: string | null;
+  price: string | null;
+  currency: string;
+  version: number;
+};
+
+export type PriceListPrices = { price_list: PriceList; data: PriceRow[] };
+
+export type DealLine = RecordBody & {
+  deal_id: string;
+  product_id: string | null;
+  name: string;
+  quantity: number;
+  unit: string | null;
+  price_list_id: string | null;
+  price: string;
+  currency: string;
+  discount_percent: number | null;
+  tax_percent: number | null;
+  amount: string;
+  tax_amount: string;
+  total: string;
+  position: number;
+};
+
+/** GET/PUT /deals/{id}/lines: the lines, the deal's version, and exact totals as decimal strings. */
+export type DealLines = {
+  deal_id: string;
+  deal_version: number;
+  data: DealLine[];
+  totals: { currency: string | null; amount: string; tax_amount: string; total: string };
+};

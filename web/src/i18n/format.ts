@@ -55,11 +55,15 @@ export function formatNumber(n: number | string | null | undefined): string {
   return Number.isFinite(v) ? numberFormat('plain', {}).format(v) : String(n);
 }
 
-/** Formats a decimal string amount ("1500.50") in its currency; compact drops kopecks. */
+/**
+ * Formats a decimal string amount ("1500.50") in its currency; compact drops kopecks. Decimal
+ * strings go to Intl as they are (exact at any size), never through a floating-point number.
+ */
 export function formatMoney(amount: string | number | null | undefined, currency?: string | null, compact = false): string {
   if (amount === null || amount === undefined || amount === '') return '';
-  const v = typeof amount === 'number' ? amount : Number(amount);
-  if (!Number.isFinite(v)) return String(amount);
+  const exact = typeof amount === 'string' && /^-?\d+(\.\d+)?$/.test(amount);
+  const v = exact ? (amount as `${number}`) : typeof amount === 'number' ? amount : Number(amount);
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(amount);
   const cur = currency && /^[A-Z]{3}$/.test(currency) ? currency : undefined;
   const options: Intl.NumberFormatOptions = cur
     ? { style: 'currency', currency: cur, currencyDisplay: 'narrowSymbol', maximumFractionDigits: compact ? 0 : 2, minimumFractionDigits: compact ? 0 : undefined }

@@ -16,6 +16,7 @@ import { rememberTitle } from '../modules/records/refs';
 import { ActivityComposer } from '../modules/activities/ActivityComposer';
 import { Timeline } from '../modules/activities/Timeline';
 import { ConvertLeadDialog } from '../modules/sales/ConvertLeadDialog';
+import { DealLines } from '../modules/sales/DealLines';
 import { formatDateTime } from '../i18n/format';
 import { Link, navigate } from '../router';
 import { Dialog } from '../ui/Dialog';
@@ -172,6 +173,7 @@ function RecordView({ entity, meta, record, setRecord, reload }: ViewProps) {
               setStale(false);
               void reload();
               invalidate(`history:${entity}/${record.id}`);
+              invalidate(`lines:${record.id}`);
             }}
           >
             {t('records.reload')}
@@ -201,8 +203,26 @@ function RecordView({ entity, meta, record, setRecord, reload }: ViewProps) {
           ))}
         </div>
         <div className="stack">
+          {entity === 'deals' && (
+            <DealLines
+              deal={record}
+              canEdit={!me.permissions.read_only}
+              onSaved={() => {
+                void reload();
+                invalidate(`history:${entity}/${record.id}`);
+              }}
+              onStale={() => setStale(true)}
+            />
+          )}
           {entity !== 'activities' && entity !== 'products' && <ActivityComposer relatedEntity={entity} relatedId={record.id} ownerId={me.id} />}
-          <Timeline entity={entity} id={record.id} meta={meta} onReverted={(r) => setRecord(r)} />
+          <Timeline
+            entity={entity}
+            id={record.id}
+            meta={meta}
+            version={record.version}
+            currency={typeof record.currency === 'string' ? record.currency : null}
+            onReverted={(r) => setRecord(r)}
+          />
         </div>
       </div>
       {converting && (

@@ -1,11 +1,14 @@
-// Settings: language and theme, users, teams, custom fields, pipelines and stages, API tokens.
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+// Settings: profile, language and theme, users, teams, custom fields, pipelines and stages,
+// products and price lists, API tokens.
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, type FieldErrors } from '../api/client';
 import { errorText } from '../api/errors';
 import { invalidate, useResource } from '../api/store';
 import type { ApiToken, EntityMeta, Pipeline, StageKind, User } from '../api/types';
-import { saveLanguage, useAuth, useMe } from '../modules/auth/AuthContext';
+import { useAuth, useMe } from '../modules/auth/AuthContext';
+import { resolveProfileRoute, type ProfileRoute } from '../modules/auth/profile';
+import { PriceListsSettings, ProductsSettings } from '../modules/sales/CatalogueSettings';
 import { LIST_ENTITIES } from '../modules/records/entities';
 import { useMeta, usePipelines, useTeams, useUsers } from '../modules/records/hooks';
 import { entityLabel, fieldLabel } from '../modules/records/labels';
@@ -16,55 +19,10 @@ import { useTheme } from '../theme';
 import { Dialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
 import { Avatar, FieldError, Spinner } from '../ui/Misc';
+import { errorsOf, FormErrorBox, SelectField, TextField } from '../ui/Fields';
 import { useToast } from '../ui/Toast';
 
-const TABS = ['general', 'users', 'teams', 'fields', 'pipelines', 'tokens'] as const;
-
-function errorsOf(e: unknown): FieldErrors {
-  if (!isApiError(e)) return { _: String(e) };
-  return Object.keys(e.fieldErrors).length ? e.fieldErrors : { _: e.message };
-}
-
-function TextField(props: { label: string; value: string; onChange: (v: string) => void; error?: string; type?: string; autoFocus?: boolean }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <input
-        id={id}
-        className="input"
-        type={props.type ?? 'text'}
-        value={props.value}
-        autoFocus={props.autoFocus}
-        aria-invalid={props.error ? true : undefined}
-        aria-describedby={props.error ? `${id}-e` : undefined}
-        onChange={(e) => props.onChange(e.target.value)}
-      />
-      <FieldError id={`${id}-e`} message={props.error} />
-    </div>
-  );
-}
-
-function SelectField(props: { label: string; value: string; onChange: (v: string) => void; error?: string; children: ReactNode }) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{props.label}</label>
-      <select id={id} className="select" value={props.value} aria-invalid={props.error ? true : undefined} aria-describedby={props.error ? `${id}-e` : undefined} onChange={(e) => props.onChange(e.target.value)}>
-        {props.children}
-      </select>
-      <FieldError id={`${id}-e`} message={props.error} />
-    </div>
-  );
-}
-
-function FormErrorBox({ errors }: { errors: FieldErrors }) {
-  return errors._ ? (
-    <div className="form-error" role="alert">
-      {errors._}
-    </div>
-  ) : null;
-}
+const TABS = ['general', 'users', 'teams', 'fields', 'pipelines', 'products', 'prices', 'tokens'] as const;
 
 export default function SettingsPage({ tab }: { tab: string }) {
   const { t } = useTranslation();
@@ -88,6 +46,8 @@ export default function SettingsPage({ tab }: { tab: string }) {
           {current === 'teams' && <Teams />}
           {current === 'fields' && <CustomFields />}
           {current === 'pipelines' && <Pipelines />}
+          {current === 'products' && <ProductsSettings />}
+          {current === 'prices' && <PriceListsSettings />}
           {current === 'tokens' && <Tokens />}
         </div>
       </div>
@@ -97,48 +57,141 @@ export default function SettingsPage({ tab }: { tab: string }) {
 
 function General() {
   const { t, i18n } = useTranslation();
-  const { me } = useAuth();
+  const { me, saveLanguage } = useAuth();
   const [theme, setTheme] = useTheme();
+  const route = useProfileRoute();
   return (
-    <section className="card">
-      <div className="card-head">
-        <h2>{t('settings.tabs.general')}</h2>
-      </div>
-      <div className="card-body stack">
-        <div className="field">
-          <span className="field-label" id="lang-label">
-            {t('settings.language')}
-          </span>
-          <div className="segmented" role="group" aria-labelledby="lang-label">
-            {LANGUAGES.map((l) => (
-              <button key={l} type="button" aria-pressed={i18n.language === l} onClick={() => void saveLanguage(me, l)}>
-                {t(`languages.${l}`)}
+    <>
+      <Profile route={route} />
+      <section className="card" aria-labelledby="appearance-h">
+        <div className="card-head">
+          <h2 id="appearance-h">{t('settings.appearance')}</h2>
+        </div>
+        <div className="card-body stack">
+          <div className="field">
+            <span className="field-label" id="lang-label">
+              {t('settings.language')}
+            </span>
+            <div className="segmented" role="group" aria-labelledby="lang-label" aria-describedby="lang-note">
+              {LANGUAGES.map((l) => (
+                <button key={l} type="button" aria-pressed={i18n.language === l} onClick={() => void saveLanguage(l)}>
+                  {t(`languages.${l}`)}
+                </button>
+              ))}
+            </div>
+            <span className="muted" style={{ fontSize: 12 }} id="lang-note">
+              {route === null ? '\u00a0' : route === 'local' ? t('settings.languageLocal') : t('settings.languageSaved')}
+            </span>
+          </div>
+          <div className="field">
+            <span className="field-label" id="theme-label">
+              {t('settings.theme')}
+            </span>
+            <div className="segmented" role="group" aria-labelledby="theme-label">
+              <button type="button" aria-pressed={theme === 'light'} onClick={() => setTheme('light')}>
+                <Icon name="sun" size={15} /> {t('theme.light')}
               </button>
+              <button type="button" aria-pressed={theme === 'dark'} onClick={() => setTheme('dark')}>
+                <Icon name="moon" size={15} /> {t('theme.dark')}
+              </button>
+            </div>
+          </div>
+          {me && (
+            <div className="muted" style={{ fontSize: 13 }}>
+              {t('settings.timeZone', { zone: me.time_zone })}
+            </div>
+          )}
+        </div>
+      </section>
+    </>
+  );
+}
+
+function useProfileRoute(): ProfileRoute | null {
+  const me = useMe();
+  const [route, setRoute] = useState<ProfileRoute | null>(null);
+  useEffect(() => {
+    let live = true;
+    void resolveProfileRoute(me).then((r) => live && setRoute(r));
+    return () => {
+      live = false;
+    };
+  }, [me]);
+  return route;
+}
+
+function timeZones(current: string): string[] {
+  let zones: string[] = [];
+  try {
+    zones = Intl.supportedValuesOf('timeZone');
+  } catch {
+    zones = [];
+  }
+  return zones.includes(current) ? zones : [current, ...zones];
+}
+
+function Profile({ route }: { route: ProfileRoute | null }) {
+  const { t } = useTranslation();
+  const me = useMe();
+  const { saveProfile } = useAuth();
+  const toast = useToast();
+  const [name, setName] = useState(me.name);
+  const [zone, setZone] = useState(me.time_zone);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  const editable = route === 'me' || route === 'users';
+  const dirty = name !== me.name || zone !== me.time_zone;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setErrors({});
+    setBusy(true);
+    try {
+      const patch: { name?: string; time_zone?: string } = {};
+      if (name !== me.name) patch.name = name.trim();
+      if (zone !== me.time_zone) patch.time_zone = zone;
+      await saveProfile(patch);
+      toast.show(t('profile.saved'));
+    } catch (err) {
+      setErrors(errorsOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="profile-h">
+      <div className="card-head">
+        <Avatar name={me.name || me.email} id={me.id} />
+        <h2 id="profile-h" className="grow">
+          {t('profile.title')}
+        </h2>
+        <span className="muted hide-sm">{me.email}</span>
+      </div>
+      <form className="card-body stack" onSubmit={submit} noValidate>
+        <FormErrorBox errors={errors} />
+        <fieldset disabled={!editable || busy} className="form-grid" style={{ border: 0, padding: 0, margin: 0 }}>
+          <TextField label={t('profile.name')} value={name} onChange={setName} error={errors.name} />
+          <SelectField label={t('profile.timeZone')} value={zone} onChange={setZone} error={errors.time_zone}>
+            {timeZones(me.time_zone).map((z) => (
+              <option key={z} value={z}>
+                {z.replace(/_/g, ' ')}
+              </option>
             ))}
-          </div>
-          <span className="muted" style={{ fontSize: 12 }}>
-            {me?.permissions.manage_users ? t('settings.languageSaved') : t('settings.languageLocal')}
-          </span>
-        </div>
-        <div className="field">
-          <span className="field-label" id="theme-label">
-            {t('settings.theme')}
-          </span>
-          <div className="segmented" role="group" aria-labelledby="theme-label">
-            <button type="button" aria-pressed={theme === 'light'} onClick={() => setTheme('light')}>
-              <Icon name="sun" size={15} /> {t('theme.light')}
-            </button>
-            <button type="button" aria-pressed={theme === 'dark'} onClick={() => setTheme('dark')}>
-              <Icon name="moon" size={15} /> {t('theme.dark')}
-            </button>
-          </div>
-        </div>
-        {me && (
-          <div className="muted" style={{ fontSize: 13 }}>
-            {t('settings.timeZone', { zone: me.time_zone })}
+          </SelectField>
+        </fieldset>
+        {route === 'local' && (
+          <div className="banner" role="note">
+            <Icon name="alert" />
+            {t('profile.adminChanges')}
           </div>
         )}
-      </div>
+        {editable && (
+          <div>
+            <button type="submit" className="btn btn-primary" disabled={!dirty || busy}>
+              {t('profile.save')}
+            </button>
+          </div>
+        )}
+      </form>
     </section>
   );
 }

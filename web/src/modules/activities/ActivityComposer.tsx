@@ -52,7 +52,7 @@ export function ActivityComposer({ relatedEntity, relatedId, ownerId }: Props) {
       if (type === 'meeting') body.starts_at = fromLocalInput(due);
       await api.post<Activity>('/activities', body);
       setSubject('');
-      invalidate(`activities:${relatedEntity}/${relatedId}`);
+      invalidate(`history:${relatedEntity}/${relatedId}`);
       invalidate('list:activities');
       invalidate('myday');
       toast.show(t(`composer.saved.${type}`));

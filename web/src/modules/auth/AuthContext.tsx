@@ -1,10 +1,12 @@
-// The signed-in user: restored from GET /me when this tab holds a CSRF token, set by sign-in.
+// The signed-in user: restored from GET /me (which also hands a fresh tab its CSRF token on servers
+// that send one; otherwise the tab needs the token sign-in stored), set by sign-in.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, isApiError, onUnauthenticated, setCsrfToken } from '../../api/client';
 import { clearCache } from '../../api/store';
 import type { LoginResult, Me } from '../../api/types';
 import { isLanguage, setLanguage, storedLanguage } from '../../i18n';
 import { setTimeZone } from '../../i18n/format';
+import { saveProfile as saveProfileOn, type ProfilePatch, type ProfileRoute } from './profile';
 
 type AuthState = {
   me: Me | null;
@@ -12,6 +14,10 @@ type AuthState = {
   login: (email: string, password: string) => Promise<void>;
   logout: () => Promise<void>;
   refresh: () => Promise<void>;
+  /** Saves the user's own name, time zone or language where the server allows; see profile.ts. */
+  saveProfile: (patch: ProfilePatch) => Promise<ProfileRoute>;
+  /** Switches the interface language now and keeps the choice (browser, and account if possible). */
+  saveLanguage: (lang: string) => Promise<void>;
 };
 
 const Ctx = createContext<AuthState | null>(null);
@@ -35,17 +41,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const refresh = useCallback(async () => {
     const current = await api.get<Me>('/me');
+    if (current.csrf_token) setCsrfToken(current.csrf_token);
+    // Cookie writes need a CSRF token: from /me, or the one sign-in stored in this tab.
+    if (!hasCsrf()) throw new Error('no CSRF token for this tab');
     apply(current);
     setMe(current);
     setStatus('ready');
   }, []);
 
   useEffect(() => {
-    // Cookie writes need this tab's CSRF token; without one the user signs in again.
-    if (!hasCsrf()) {
-      setStatus('anonymous');
-      return;
-    }
     refresh().catch(() => setStatus('anonymous'));
   }, [refresh]);
 
@@ -81,7 +85,34 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     setStatus('anonymous');
   }, []);
 
-  const value = useMemo(() => ({ me, status, login, logout, refresh }), [me, status, login, logout, refresh]);
+  const saveProfile = useCallback(
+    async (patch: ProfilePatch) => {
+      if (!me) return 'local' as const;
+      const route = await saveProfileOn(me, patch);
+      if (route !== 'local') await refresh();
+      return route;
+    },
+    [me, refresh],
+  );
+
+  const saveLanguage = useCallback(
+    async (lang: string) => {
+      if (!isLanguage(lang)) return;
+      setLanguage(lang);
+      if (!me || me.locale === lang) return;
+      try {
+        await saveProfile({ locale: lang });
+      } catch {
+        /* the choice still applies in this browser */
+      }
+    },
+    [me, saveProfile],
+  );
+
+  const value = useMemo(
+    () => ({ me, status, login, logout, refresh, saveProfile, saveLanguage }),
+    [me, status, login, logout, refresh, saveProfile, saveLanguage],
+  );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }
 
@@ -96,20 +127,4 @@ export function useMe(): Me {
   const { me } = useAuth();
   if (!me) throw new Error('useMe without a signed-in user');
   return me;
-}
-
-/**
- * Switches the interface language. It is kept in this browser; where the user may edit users
- * (PATCH /users/{id} is for administrators) it is saved on the account too.
- */
-export async function saveLanguage(me: Me | null, lang: string): Promise<void> {
-  if (!isLanguage(lang)) return;
-  setLanguage(lang);
-  if (me?.permissions.manage_users && me.locale !== lang) {
-    try {
-      await api.patch(`/users/${me.id}`, { locale: lang });
-    } catch {
-      /* the local preference still applies */
-    }
-  }
 }
