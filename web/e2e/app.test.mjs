@@ -307,10 +307,12 @@ test('deal product lines from a price list: exact totals, errors beside the fiel
   await page.getByRole('heading', { name: 'Поставка оборудования', level: 1 }).waitFor();
   const lines = page.getByTestId('deal-lines');
   await lines.getByRole('button', { name: 'Add products' }).click();
+  // The editor of a deal without lines opens on an empty line with its product picker focused.
+  const first = lines.getByTestId('line-draft').nth(0);
+  const isFocused = (locator) => locator.evaluate((el) => el === document.activeElement);
+  assert.equal(await isFocused(first.getByLabel('Product', { exact: true })), true);
   await lines.getByLabel('Price list').selectOption(state.priceList.id);
 
-  await lines.getByRole('button', { name: 'Add a line' }).click();
-  const first = lines.getByTestId('line-draft').nth(0);
   await first.getByLabel('Product', { exact: true }).selectOption(state.laptop.id);
   await waitValue(first.getByLabel('Price, RUB'), '89990.00');
   await first.getByLabel('Quantity, шт').fill('3');
@@ -319,6 +321,7 @@ test('deal product lines from a price list: exact totals, errors beside the fiel
 
   await lines.getByRole('button', { name: 'Add a line' }).click();
   const second = lines.getByTestId('line-draft').nth(1);
+  assert.equal(await isFocused(second.getByLabel('Product', { exact: true })), true);
   await second.getByLabel('Product', { exact: true }).selectOption(state.setup.id);
   await waitValue(second.getByLabel('Price, RUB'), '1500.50');
   await second.getByLabel('Quantity, ч').fill('2,5');
@@ -642,6 +645,19 @@ test('settings: create and deactivate a user, create an API token, add a pipelin
   await screenshot(page, 'settings-pipelines');
 });
 
+/** Elements on the page that stick out past the right edge, outside the containers meant to scroll sideways. */
+function sticksOut(p) {
+  return p.evaluate(() => {
+    const scrollers = '.lines-scroll, .settings-nav, .table-wrap, .board, .tabs, .segmented';
+    const out = [];
+    for (const el of document.querySelectorAll('.content *')) {
+      if (el.closest(scrollers)) continue;
+      if (el.getBoundingClientRect().right > window.innerWidth + 1) out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
+    }
+    return out.slice(0, 5);
+  });
+}
+
 test('usable at 375 px', async () => {
   const { ctx, p } = await newPage({ viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
   try {
@@ -657,11 +673,14 @@ test('usable at 375 px', async () => {
     await p.getByRole('heading', { name: 'Поставка оборудования', level: 1 }).waitFor();
     const overflowCard = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflowCard <= 0, `record card is ${overflowCard}px wider than the screen`);
+    await p.getByTestId('deal-lines').getByTestId('lines-total').waitFor();
+    assert.deepEqual(await sticksOut(p), [], 'record card: elements past the right edge');
     await screenshot(p, 'mobile-record');
     await p.getByTestId('deal-lines').getByRole('button', { name: 'Edit products' }).click();
     await p.getByTestId('line-draft').first().waitFor();
     const overflowLines = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflowLines <= 0, `product lines editor is ${overflowLines}px wider than the screen`);
+    assert.deepEqual(await sticksOut(p), [], 'product lines editor: elements past the right edge');
     await p.getByTestId('line-draft').first().scrollIntoViewIfNeeded();
     await screenshot(p, 'mobile-deal-products');
     for (const tab of ['products', 'prices']) {
@@ -669,6 +688,7 @@ test('usable at 375 px', async () => {
       await p.getByRole('heading', { name: tab === 'products' ? 'Products' : 'Price lists', exact: true }).waitFor();
       const overflowTab = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflowTab <= 0, `settings/${tab} is ${overflowTab}px wider than the screen`);
+      assert.deepEqual(await sticksOut(p), [], `settings/${tab}: elements past the right edge`);
       await screenshot(p, `mobile-settings-${tab}`);
     }
   } finally {

@@ -1,6 +1,6 @@
 // Settings: profile, language and theme, users, teams, custom fields, pipelines and stages,
 // products and price lists, API tokens.
-import { useEffect, useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, type FieldErrors } from '../api/client';
 import { errorText } from '../api/errors';
@@ -27,13 +27,18 @@ const TABS = ['general', 'users', 'teams', 'fields', 'pipelines', 'products', 'p
 export default function SettingsPage({ tab }: { tab: string }) {
   const { t } = useTranslation();
   const current = (TABS as readonly string[]).includes(tab) ? tab : 'general';
+  const nav = useRef<HTMLElement>(null);
+  useEffect(() => {
+    // On phones the tabs scroll sideways: keep the current one in view.
+    nav.current?.querySelector('[aria-current=page]')?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [current]);
   return (
     <div className="page">
       <div className="page-head">
         <h1>{t('settings.title')}</h1>
       </div>
       <div className="settings">
-        <nav className="settings-nav" aria-label={t('settings.title')}>
+        <nav className="settings-nav" aria-label={t('settings.title')} ref={nav}>
           {TABS.map((x) => (
             <Link key={x} to={x === 'general' ? '/settings' : `/settings/${x}`} aria-current={current === x ? 'page' : undefined}>
               {t(`settings.tabs.${x}`)}

@@ -1,7 +1,7 @@
 // Product lines of a deal: a table with the server's exact totals, and an editor that prices lines
 // from a price list (overridable), previews totals in integer minor units, and saves all lines in
 // one PUT /deals/{id}/lines with If-Match (server errors appear beside the field of their line).
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, request, type FieldErrors } from '../../api/client';
 import { invalidate, useResource } from '../../api/store';
@@ -49,6 +49,10 @@ function toDraft(l: DealLine): Draft {
   };
 }
 
+function emptyDraft(): Draft {
+  return { key: nextKey(), product_id: '', name: '', unit: '', price: '', list_price: null, price_list_id: null, follows_list: false, quantity: '1', discount_percent: '', tax_percent: '' };
+}
+
 function percentText(v: number | null | undefined): string {
   return v ? `${formatNumber(v)} %` : '—';
 }
@@ -59,6 +63,13 @@ export function DealLines({ deal, canEdit, onSaved, onStale }: Props) {
   const { t } = useTranslation();
   const lines = useResource<DealLinesBody>(`lines:${deal.id}`, () => api.get<DealLinesBody>(`/deals/${deal.id}/lines`));
   const [editing, setEditing] = useState(false);
+  const editButton = useRef<HTMLButtonElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    // Leaving the editor puts focus back on the button that opened it.
+    if (wasEditing.current && !editing) editButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
   const data = lines.data;
   const currency = data?.totals.currency ?? (typeof deal.currency === 'string' ? deal.currency : null);
 
@@ -71,7 +82,7 @@ export function DealLines({ deal, canEdit, onSaved, onStale }: Props) {
           {data && data.data.length > 0 && <span className="badge" style={{ marginLeft: 8 }}>{data.data.length}</span>}
         </h2>
         {canEdit && !editing && data && (
-          <button type="button" className="btn btn-sm" onClick={() => setEditing(true)}>
+          <button type="button" className="btn btn-sm" ref={editButton} onClick={() => setEditing(true)}>
             <Icon name={data.data.length ? 'edit' : 'plus'} size={15} />
             {data.data.length ? t('lines.edit') : t('lines.add')}
           </button>
@@ -196,12 +207,21 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
   }, [prices.data]);
   const lineCurrency = currency ?? list?.currency ?? null;
 
-  const [drafts, setDrafts] = useState<Draft[]>(() => body.data.map(toDraft));
+  // A deal without lines opens the editor on one empty line, ready for a product.
+  const [drafts, setDrafts] = useState<Draft[]>(() => (body.data.length ? body.data.map(toDraft) : [emptyDraft()]));
+  const [focusKey, setFocusKey] = useState<string | null>(() => drafts[0]?.key ?? null);
   const [setAmount, setSetAmount] = useState<boolean>(deal.amount_from_lines === true || !deal.amount);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
 
-  const update = (key: string, patch: Partial<Draft>) => setDrafts((ds) => ds.map((d) => (d.key === key ? { ...d, ...patch } : d)));
+  const update = (key: string, patch: Partial<Draft>) => {
+    setDrafts((ds) => ds.map((d) => (d.key === key ? { ...d, ...patch } : d)));
+    // An edited field's old message no longer describes it.
+    const i = drafts.findIndex((d) => d.key === key);
+    const fields = Object.keys(patch).flatMap((f) => (f === 'price' || f === 'product_id' ? [f, 'currency', 'price_list_id', 'name'] : [f]));
+    const stale = fields.map((f) => `lines[${i}].${f}`);
+    if (stale.some((k) => k in errors)) setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !stale.includes(k))));
+  };
 
   const pickProduct = (d: Draft, productId: string) => {
     const product = products.data?.find((p) => p.id === productId);
@@ -231,11 +251,17 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
     );
   }, [loadedList, effectiveListId, priceOf]);
 
-  const addLine = () =>
-    setDrafts((ds) => [
-      ...ds,
-      { key: nextKey(), product_id: '', name: '', unit: '', price: '', list_price: null, price_list_id: null, follows_list: false, quantity: '1', discount_percent: '', tax_percent: '' },
-    ]);
+  const removeLine = (key: string) => {
+    setDrafts((ds) => ds.filter((x) => x.key !== key));
+    // Messages are keyed by line number, which removal shifts.
+    setErrors((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !k.startsWith('lines['))));
+  };
+
+  const addLine = () => {
+    const d = emptyDraft();
+    setDrafts((ds) => [...ds, d]);
+    setFocusKey(d.key);
+  };
 
   const previews = drafts.map((d) =>
     lineCurrency ? previewLine({ price: d.price, quantity: d.quantity, discount_percent: d.discount_percent, tax_percent: d.tax_percent }, lineCurrency) : null,
@@ -302,7 +328,18 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
   const otherErrors = Object.entries(errors).filter(([k]) => k === '_' || k === 'lines' || !/^lines\[\d+\]/.test(k));
 
   return (
-    <form className="card-body stack" onSubmit={submit} noValidate aria-busy={busy || undefined}>
+    <form
+      className="card-body stack"
+      onSubmit={submit}
+      noValidate
+      aria-busy={busy || undefined}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape' && !busy) {
+          e.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
       {otherErrors.length > 0 && (
         <div className="form-error" role="alert">
           {otherErrors.map(([, v]) => v).join('; ')}
@@ -339,6 +376,7 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
                 <select
                   id={fid('product')}
                   className="select"
+                  autoFocus={d.key === focusKey}
                   value={d.product_id}
                   aria-invalid={err('product_id') ? true : undefined}
                   aria-describedby={described('product_id')}
@@ -445,7 +483,7 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
                 <output className="num line-preview" htmlFor={`${fid('price')} ${fid('quantity')} ${fid('discount')} ${fid('tax')}`} aria-label={t('lines.total')}>
                   {preview ? formatMoney(preview.total, lineCurrency) : '—'}
                 </output>
-                <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label={t('lines.remove', { n: i + 1 })} onClick={() => setDrafts((ds) => ds.filter((x) => x.key !== d.key))}>
+                <button type="button" className="btn btn-ghost btn-icon btn-sm" aria-label={t('lines.remove', { n: i + 1 })} onClick={() => removeLine(d.key)}>
                   <Icon name="trash" size={15} />
                 </button>
               </div>
