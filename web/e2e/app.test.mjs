@@ -367,8 +367,17 @@ test('timeline: notes, calls, tasks, stage moves and field changes together; res
   await timeline.locator('li[data-kind=history]', { hasText: 'Stage changed' }).first().waitFor();
   await page.getByRole('tab', { name: 'Call' }).click();
   await page.getByPlaceholder('What was the call about?').fill('Обсудили сроки поставки');
+  await page.getByLabel('Direction').selectOption('in');
+  await page.getByLabel('Duration, min').fill('4,5');
+  await page.getByLabel('Result', { exact: true }).fill('Договорились о демо');
   await page.getByRole('button', { name: 'Log call' }).click();
-  await timeline.locator('li[data-kind=activity][data-type=call]', { hasText: 'Обсудили сроки поставки' }).waitFor();
+  const call = timeline.locator('li[data-kind=activity][data-type=call]', { hasText: 'Обсудили сроки поставки' });
+  await call.getByText('Incoming · 4:30 · Договорились о демо').waitFor();
+  const logged = (await api.get(`/activities?filter[type]=call&filter[related_id]=${state.deal.id}`)).data;
+  assert.deepEqual(
+    logged.map((a) => [a.subject, a.direction, a.duration_seconds, a.result, a.done]),
+    [['Обсудили сроки поставки', 'in', 270, 'Договорились о демо', true]],
+  );
 
   const before = await api.get(`/deals/${state.deal.id}`);
   await page.getByRole('button', { name: /^Title/ }).click();

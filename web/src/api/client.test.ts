@@ -11,7 +11,8 @@ describe('api client', () => {
     expect(buildQuery({})).toBe('');
   });
 
-  it('maps problem+json errors to fields (custom.x to x, repeated fields joined)', () => {
+  it('maps problem+json errors to fields (custom.x to x, repeated fields joined)', async () => {
+    await i18n.changeLanguage('en');
     const e = new ApiError(400, {
       detail: 'Validation failed',
       errors: [

@@ -1,4 +1,6 @@
 // HTTP client for /api/v1: session cookie + X-CSRF-Token on writes, problem+json into ApiError.
+import { localizeServerMessage } from './serverMessages';
+
 const CSRF_KEY = 'voronka.csrf';
 
 let csrfToken: string | null = readCsrf();
@@ -44,7 +46,8 @@ export class ApiError extends Error {
     this.fieldErrors = {};
     for (const e of problem.errors ?? []) {
       const key = e.field.startsWith('custom.') ? e.field.slice(7) : e.field;
-      this.fieldErrors[key] = this.fieldErrors[key] ? `${this.fieldErrors[key]}; ${e.message}` : e.message;
+      const message = localizeServerMessage(e.message);
+      this.fieldErrors[key] = this.fieldErrors[key] ? `${this.fieldErrors[key]}; ${message}` : message;
     }
   }
 }

@@ -28,6 +28,7 @@ export function ActivityComposer({ relatedEntity, relatedId, ownerId }: Props) {
   const [type, setType] = useState<ActivityType>('note');
   const [subject, setSubject] = useState('');
   const [due, setDue] = useState(tomorrowAt10);
+  const [call, setCall] = useState({ direction: 'out', minutes: '', result: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const planned = type === 'task' || type === 'meeting';
@@ -50,8 +51,15 @@ export function ActivityComposer({ relatedEntity, relatedId, ownerId }: Props) {
       if (text !== firstLine) body.body = text;
       if (type === 'task') body.due_at = fromLocalInput(due);
       if (type === 'meeting') body.starts_at = fromLocalInput(due);
+      if (type === 'call') {
+        body.direction = call.direction;
+        const minutes = call.minutes.trim().replace(',', '.');
+        if (minutes) body.duration_seconds = /^\d+(\.\d+)?$/.test(minutes) ? Math.round(Number(minutes) * 60) : minutes;
+        if (call.result.trim()) body.result = call.result.trim();
+      }
       await api.post<Activity>('/activities', body);
       setSubject('');
+      setCall({ direction: call.direction, minutes: '', result: '' });
       invalidate(`history:${relatedEntity}/${relatedId}`);
       invalidate('list:activities');
       invalidate('myday');
@@ -90,6 +98,45 @@ export function ActivityComposer({ relatedEntity, relatedId, ownerId }: Props) {
           />
           <FieldError id={`${id}-se`} message={errors.subject ?? errors.type ?? errors.related_id} />
         </div>
+        {type === 'call' && (
+          <div className="row wrap" style={{ alignItems: 'flex-start' }}>
+            <div className="field" style={{ flex: '0 1 150px' }}>
+              <label htmlFor={`${id}-dir`}>{t('fields.direction')}</label>
+              <select id={`${id}-dir`} className="select" value={call.direction} onChange={(e) => setCall({ ...call, direction: e.target.value })}>
+                {(['out', 'in'] as const).map((d) => (
+                  <option key={d} value={d}>
+                    {t(`options.direction.${d}`)}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field" style={{ flex: '0 1 120px' }}>
+              <label htmlFor={`${id}-min`}>{t('composer.minutes')}</label>
+              <input
+                id={`${id}-min`}
+                className="input num"
+                inputMode="decimal"
+                value={call.minutes}
+                aria-invalid={errors.duration_seconds ? true : undefined}
+                aria-describedby={errors.duration_seconds ? `${id}-mine` : undefined}
+                onChange={(e) => setCall({ ...call, minutes: e.target.value })}
+              />
+              <FieldError id={`${id}-mine`} message={errors.duration_seconds} />
+            </div>
+            <div className="field" style={{ flex: '1 1 180px' }}>
+              <label htmlFor={`${id}-res`}>{t('fields.result')}</label>
+              <input
+                id={`${id}-res`}
+                className="input"
+                value={call.result}
+                aria-invalid={errors.result ? true : undefined}
+                aria-describedby={errors.result ? `${id}-rese` : undefined}
+                onChange={(e) => setCall({ ...call, result: e.target.value })}
+              />
+              <FieldError id={`${id}-rese`} message={errors.result} />
+            </div>
+          </div>
+        )}
         <div className="row wrap">
           {planned && (
             <div className="field" style={{ flex: '1 1 200px' }}>
