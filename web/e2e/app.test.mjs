@@ -437,6 +437,18 @@ test('profile: a rep’s language choice persists; a fresh tab gets its CSRF tok
   } finally {
     await ctx.close();
   }
+
+  // An administrator's name and time zone are saved on the account on any server.
+  await page.goto(`${BASE}/settings`);
+  await page.getByRole('heading', { name: 'Profile', exact: true }).waitFor();
+  await page.getByLabel('Time zone').selectOption('Asia/Yekaterinburg');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByText('Dates and times are shown in the Asia/Yekaterinburg time zone.').waitFor();
+  assert.equal((await api.get('/me')).time_zone, 'Asia/Yekaterinburg');
+  await page.getByLabel('Time zone').selectOption('Europe/Moscow');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await page.getByText('Dates and times are shown in the Europe/Moscow time zone.').waitFor();
+  assert.equal((await api.get('/me')).time_zone, 'Europe/Moscow');
 });
 
 test('global search with Ctrl+K', async () => {

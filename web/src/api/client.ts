@@ -84,6 +84,8 @@ export type RequestOptions = {
   ifMatch?: number | string;
   signal?: AbortSignal;
   idempotencyKey?: string;
+  /** Set on the one retry after a refused CSRF token was renewed. */
+  csrfRetried?: boolean;
 };
 
 export type ApiResponse<T> = { data: T; status: number; etag: string | null };
@@ -118,12 +120,31 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     }
   }
   if (!res.ok) {
+    // A tab whose token went stale (another sign-in, an expired session elsewhere) takes a fresh
+    // one from GET /me where the server hands it out, and repeats the write once: the refused
+    // request wrote nothing.
+    if (res.status === 403 && method !== 'GET' && !opts.csrfRetried && /csrf/i.test((parsed as Problem | null)?.detail ?? '')) {
+      if (await renewCsrf()) return request<T>(method, path, { ...opts, csrfRetried: true });
+    }
     if (res.status === 401 && !path.startsWith('/auth/login')) {
       for (const l of unauthenticatedListeners) l();
     }
     throw new ApiError(res.status, (parsed as Problem) ?? {});
   }
   return { data: parsed as T, status: res.status, etag: res.headers.get('ETag') };
+}
+
+async function renewCsrf(): Promise<boolean> {
+  try {
+    const res = await fetch('/api/v1/me', { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
+    if (!res.ok) return false;
+    const me = (await res.json()) as { csrf_token?: unknown };
+    if (typeof me.csrf_token !== 'string' || !me.csrf_token || me.csrf_token === csrfToken) return false;
+    setCsrfToken(me.csrf_token);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export const api = {

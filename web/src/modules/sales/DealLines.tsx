@@ -7,6 +7,7 @@ import { api, isApiError, request, type FieldErrors } from '../../api/client';
 import { invalidate, useResource } from '../../api/store';
 import type { DealLine, DealLines as DealLinesBody, PriceList, PriceRow, Product, RecordBody } from '../../api/types';
 import { formatMoney, formatNumber } from '../../i18n/format';
+import { Link } from '../../router';
 import { Icon } from '../../ui/Icon';
 import { FieldError, Spinner } from '../../ui/Misc';
 import { usePriceListPrices, usePriceLists, useProducts } from './catalogue';
@@ -150,7 +151,7 @@ function LinesTable({ body }: { body: DealLinesBody }) {
             {body.data.map((l) => (
               <tr key={l.id} data-testid="deal-line">
                 <td className="line-name" title={l.name}>
-                  {l.name}
+                  {l.product_id ? <Link to={`/products/${l.product_id}`}>{l.name}</Link> : l.name}
                 </td>
                 <td className="num">{formatMoney(l.price, l.currency)}</td>
                 <td className="num">
@@ -194,9 +195,10 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
   const id = useId();
   const products = useProducts(true);
   const priceLists = usePriceLists();
-  const usable = (priceLists.data ?? []).filter((l) => l.active !== false && (!currency || l.currency === currency));
   // null until the user picks: then the list the lines came from, or the first usable one.
   const [listId, setListId] = useState<string | null>(() => body.data.find((l) => l.price_list_id)?.price_list_id ?? null);
+  // Active lists in the deal's currency, and the one the lines came from even if since retired.
+  const usable = (priceLists.data ?? []).filter((l) => l.id === listId || (l.active !== false && (!currency || l.currency === currency)));
   const effectiveListId = listId ?? usable[0]?.id ?? '';
   const list: PriceList | undefined = usable.find((l) => l.id === effectiveListId);
   const prices = usePriceListPrices(effectiveListId || null);
@@ -362,6 +364,11 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
           {t('lines.setAmount')}
         </label>
       </div>
+      {products.data && products.data.length === 0 && (
+        <p className="muted" style={{ margin: 0 }}>
+          {t('lines.noCatalogue')} <Link to="/settings/products">{t('lines.openCatalogue')}</Link>
+        </p>
+      )}
       <ol className="line-drafts">
         {drafts.map((d, i) => {
           const err = (f: string) => errors[`lines[${i}].${f}`];
