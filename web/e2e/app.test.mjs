@@ -388,6 +388,7 @@ test('timeline: notes, calls, tasks, stage moves and field changes together; res
 
   await page.getByRole('group', { name: 'Show in the timeline' }).getByRole('button', { name: 'Changes' }).click();
   await page.waitForFunction(() => document.querySelectorAll('ol.timeline li[data-kind=activity]').length === 0);
+  await page.getByRole('heading', { name: 'Timeline', exact: true }).evaluate((el) => el.scrollIntoView({ block: 'start' }));
   await screenshot(page, 'record-deal-timeline');
   const previous = timeline.locator(`li[data-kind=history][data-version="${before.version}"]`);
   await previous.getByRole('button', { name: 'Restore this version' }).click();

@@ -315,6 +315,7 @@ export const en = {
   lines: {
     add: 'Add products',
     addLine: 'Add a line',
+    amountFollows: 'The deal amount follows the total of these lines.',
     catalogue: 'Catalogue',
     customLine: 'Custom line (no product)',
     discount: 'Discount, %',

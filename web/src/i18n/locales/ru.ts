@@ -333,6 +333,7 @@ export const ru = {
   lines: {
     add: 'Добавить товары',
     addLine: 'Добавить строку',
+    amountFollows: 'Сумма сделки равна итогу этих строк.',
     catalogue: 'Каталог',
     customLine: 'Своя строка (без товара)',
     discount: 'Скидка, %',

@@ -333,6 +333,7 @@ export const uk = {
   lines: {
     add: 'Додати товари',
     addLine: 'Додати рядок',
+    amountFollows: 'Сума угоди дорівнює підсумку цих рядків.',
     catalogue: 'Каталог',
     customLine: 'Власний рядок (без товару)',
     discount: 'Знижка, %',

@@ -212,7 +212,9 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
   // A deal without lines opens the editor on one empty line, ready for a product.
   const [drafts, setDrafts] = useState<Draft[]>(() => (body.data.length ? body.data.map(toDraft) : [emptyDraft()]));
   const [focusKey, setFocusKey] = useState<string | null>(() => drafts[0]?.key ?? null);
-  const [setAmount, setSetAmount] = useState<boolean>(deal.amount_from_lines === true || !deal.amount);
+  // Once the amount follows the lines the server keeps it so; the Details card can turn that off.
+  const amountFollows = deal.amount_from_lines === true;
+  const [setAmount, setSetAmount] = useState<boolean>(amountFollows || !deal.amount);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
 
@@ -306,7 +308,6 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
         ifMatch: deal.version,
       });
       invalidate(`history:deals/${deal.id}`);
-      invalidate(`timeline:deals/${deal.id}`);
       invalidate('list:deals');
       invalidate('board:');
       onSaved(res.data);
@@ -359,10 +360,16 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
             ))}
           </select>
         </div>
-        <label className="row" style={{ minHeight: 36, flex: '1 1 220px' }}>
-          <input type="checkbox" className="checkbox" checked={setAmount} onChange={(e) => setSetAmount(e.target.checked)} />
-          {t('lines.setAmount')}
-        </label>
+        {amountFollows ? (
+          <span className="muted" style={{ minHeight: 36, flex: '1 1 220px', display: 'flex', alignItems: 'center' }}>
+            {t('lines.amountFollows')}
+          </span>
+        ) : (
+          <label className="row" style={{ minHeight: 36, flex: '1 1 220px' }}>
+            <input type="checkbox" className="checkbox" checked={setAmount} onChange={(e) => setSetAmount(e.target.checked)} />
+            {t('lines.setAmount')}
+          </label>
+        )}
       </div>
       {products.data && products.data.length === 0 && (
         <p className="muted" style={{ margin: 0 }}>
@@ -390,6 +397,7 @@ function LinesEditor({ deal, body, currency, onCancel, onSaved, onStale }: Edito
                   onChange={(e) => pickProduct(d, e.target.value)}
                 >
                   <option value="">{t('lines.customLine')}</option>
+                  {d.product_id && !productOptions.some((p) => p.id === d.product_id) && <option value={d.product_id}>{d.name}</option>}
                   {inList.length > 0 && (
                     <optgroup label={t('lines.inList', { list: list?.name ?? '' })}>
                       {inList.map((p) => (
