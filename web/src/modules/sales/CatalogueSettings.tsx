@@ -76,7 +76,9 @@ export function ProductsSettings() {
             <tbody>
               {shown.map((p) => (
                 <tr key={p.id} data-sku={p.sku ?? ''}>
-                  <td style={{ fontWeight: 600 }}>{p.name}</td>
+                  <td className="wrap-cell" style={{ fontWeight: 600 }}>
+                    {p.name}
+                  </td>
                   <td>
                     <code>{p.sku}</code>
                   </td>
@@ -433,7 +435,7 @@ function PriceRowView({ row, listId, canEdit, onRemove }: { row: PriceRow; listI
   const name = row.product_name ?? '—';
   return (
     <tr data-product={row.product_id ?? ''}>
-      <td style={{ fontWeight: 600 }}>
+      <td className="wrap-cell" style={{ fontWeight: 600 }}>
         {name}
         {row.unit ? <span className="muted"> · {row.unit}</span> : null}
       </td>

@@ -136,10 +136,10 @@ function LinesTable({ body }: { body: DealLinesBody }) {
               <th scope="col" className="num">
                 {t('lines.quantity')}
               </th>
-              <th scope="col" className="num">
+              <th scope="col" className="num hide-sm">
                 {t('lines.discount')}
               </th>
-              <th scope="col" className="num">
+              <th scope="col" className="num hide-sm">
                 {t('lines.tax')}
               </th>
               <th scope="col" className="num">
@@ -157,8 +157,8 @@ function LinesTable({ body }: { body: DealLinesBody }) {
                 <td className="num">
                   {formatNumber(l.quantity)} {l.unit ?? ''}
                 </td>
-                <td className="num">{percentText(l.discount_percent)}</td>
-                <td className="num">{percentText(l.tax_percent)}</td>
+                <td className="num hide-sm">{percentText(l.discount_percent)}</td>
+                <td className="num hide-sm">{percentText(l.tax_percent)}</td>
                 <td className="num" data-testid="line-total">
                   {formatMoney(l.total, l.currency)}
                 </td>
