@@ -14,9 +14,7 @@
 //                              prefixes, as people type them into the global search box
 //
 // Build: g++ -std=c++20 -O2 bench/gen_contacts.cpp -lsqlite3 -lcrypto (bench/run.sh does this).
-#include <openssl/evp.h>
-#include <sqlite3.h>
-
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdint>
@@ -29,6 +27,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <sqlite3.h>
+
+#include <openssl/evp.h>
 
 namespace {
 
@@ -104,7 +106,7 @@ std::string Sha256Hex(std::string_view data) {
 std::string Ulid(uint64_t ms, std::mt19937_64& rng) {
     __extension__ typedef unsigned __int128 U128;
     U128 value = (static_cast<U128>(ms & 0xffffffffffffULL) << 80) |
-        (static_cast<U128>(rng() & 0xffffULL) << 64) | static_cast<U128>(rng());
+                 (static_cast<U128>(rng() & 0xffffULL) << 64) | static_cast<U128>(rng());
     static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
     std::string out(26, '0');
     for (int i = 25; i >= 0; --i) {
@@ -127,11 +129,11 @@ std::string Q(std::string_view s) {
 }
 
 constexpr std::array<const char*, 40> kFirst{
-    "Иван",    "Мария",   "Алексей", "Ольга",    "Дмитрий",  "Анна",     "Олександр", "Наталія",
-    "Андрій",  "Оксана",  "Сергей",  "Юлия",     "Павел",    "Елена",    "Николай",   "Татьяна",
-    "Михаил",  "Ирина",   "Виктор",  "Светлана", "Богдан",   "Тарас",    "Галина",    "Роман",
-    "John",    "Emily",   "Michael", "Sarah",    "David",    "Laura",    "James",     "Olivia",
-    "Peter",   "Hanna",   "Thomas",  "Sophie",   "Максим",   "Вера",     "Георгий",   "Ксения"};
+    "Иван",   "Мария",  "Алексей", "Ольга",    "Дмитрий", "Анна",  "Олександр", "Наталія",
+    "Андрій", "Оксана", "Сергей",  "Юлия",     "Павел",   "Елена", "Николай",   "Татьяна",
+    "Михаил", "Ирина",  "Виктор",  "Светлана", "Богдан",  "Тарас", "Галина",    "Роман",
+    "John",   "Emily",  "Michael", "Sarah",    "David",   "Laura", "James",     "Olivia",
+    "Peter",  "Hanna",  "Thomas",  "Sophie",   "Максим",  "Вера",  "Георгий",   "Ксения"};
 
 constexpr std::array<const char*, 8> kLatin{
     "ivan", "maria", "alex", "olga", "dmitry", "anna", "john", "emily"};
@@ -146,16 +148,16 @@ constexpr std::array<const char*, 6> kPositions{
 // last-name filter selects a realistic fraction (~0.3%) of a million contacts.
 std::vector<std::string> LastNames() {
     static constexpr std::array<const char*, 30> kStems{
-        "Петр",   "Смирн",  "Кузнец", "Поп",   "Сокол",  "Лебед", "Козл",   "Новик",
-        "Мороз",  "Волк",   "Соловь", "Васил", "Зайц",   "Павл",  "Семен",  "Голуб",
-        "Виноград", "Богдан", "Ворон", "Федор", "Михайл", "Беляк", "Тарас", "Белоус",
-        "Комар",  "Орл",    "Киселёв", "Макар", "Андре", "Ковал"};
+        "Петр",     "Смирн",  "Кузнец",  "Поп",   "Сокол",  "Лебед", "Козл",  "Новик",
+        "Мороз",    "Волк",   "Соловь",  "Васил", "Зайц",   "Павл",  "Семен", "Голуб",
+        "Виноград", "Богдан", "Ворон",   "Федор", "Михайл", "Беляк", "Тарас", "Белоус",
+        "Комар",    "Орл",    "Киселёв", "Макар", "Андре",  "Ковал"};
     static constexpr std::array<const char*, 7> kEnds{"ов", "ев", "ин", "енко", "ук", "ский", "ич"};
     static constexpr std::array<const char*, 30> kEnglish{
-        "Smith",  "Johnson", "Williams", "Brown",  "Jones",  "Miller", "Davis",  "Garcia",
-        "Wilson", "Anderson", "Taylor",  "Thomas", "Moore",  "Martin", "Jackson", "White",
-        "Harris", "Clark",   "Lewis",    "Walker", "Young",  "Allen",  "King",   "Wright",
-        "Scott",  "Green",   "Baker",    "Adams",  "Nelson", "Hill"};
+        "Smith",  "Johnson",  "Williams", "Brown",  "Jones",  "Miller", "Davis",   "Garcia",
+        "Wilson", "Anderson", "Taylor",   "Thomas", "Moore",  "Martin", "Jackson", "White",
+        "Harris", "Clark",    "Lewis",    "Walker", "Young",  "Allen",  "King",    "Wright",
+        "Scott",  "Green",    "Baker",    "Adams",  "Nelson", "Hill"};
     std::vector<std::string> out;
     for (const char* s : kStems) {
         for (const char* e : kEnds) {
@@ -172,8 +174,8 @@ struct Options {
     std::string db;
     std::string out = ".";
     int tenants = 100;
-    int64_t contacts = 1000000;      // in tenant 1
-    int64_t other_contacts = 1000;   // in each other tenant
+    int64_t contacts = 1000000;     // in tenant 1
+    int64_t other_contacts = 1000;  // in each other tenant
     int teams = 10;
     int users_per_team = 5;
     uint64_t seed = 42;
@@ -196,27 +198,40 @@ public:
           last_names_(LastNames()),
           tenant_(db, "INSERT INTO tenants (id, name, created_at) VALUES (?1, ?2, ?3)"),
           team_(db, "INSERT INTO teams (tenant_id, id, name, created_at) VALUES (?1, ?2, ?3, ?4)"),
-          user_(db,
-                "INSERT INTO users (tenant_id, id, email, name, password_hash, role, team_id, "
-                "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, '!bench-no-password', ?5, ?6, ?7, ?7)"),
-          token_(db,
-                 "INSERT INTO api_tokens (token_hash, tenant_id, id, user_id, name, read_only, "
-                 "created_at) VALUES (?1, ?2, ?3, ?4, 'bench', 0, ?5)"),
-          contact_(db,
-                   "INSERT INTO contacts (tenant_id, id, version, created_at, updated_at, created_by, "
-                   "updated_by, owner_id, custom, first_name, last_name, middle_name, position, email, "
-                   "phone, phone_e164, company_id, birthday, source, notes) VALUES (?1, ?2, 1, ?3, ?3, "
-                   "?4, ?4, ?5, '{}', ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL)"),
-          company_(db,
-                   "INSERT INTO companies (tenant_id, id, version, created_at, updated_at, created_by, "
-                   "updated_by, owner_id, custom, name, website, phone, phone_e164, industry) VALUES "
-                   "(?1, ?2, 1, ?3, ?3, ?4, ?4, ?4, '{}', ?5, ?6, ?7, ?8, ?9)"),
-          event_(db,
-                 "INSERT INTO events (tenant_id, entity, record_id, version, action, actor_id, at, "
-                 "changes) VALUES (?1, ?2, ?3, 1, 'create', ?4, ?5, ?6)"),
-          doc_(db,
-               "INSERT INTO search_docs (doc_id, tenant_id, entity, record_id, title, owner_id) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+          user_(
+              db,
+              "INSERT INTO users (tenant_id, id, email, name, password_hash, role, team_id, "
+              "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, '!bench-no-password', ?5, ?6, ?7, "
+              "?7)"
+          ),
+          token_(
+              db,
+              "INSERT INTO api_tokens (token_hash, tenant_id, id, user_id, name, read_only, "
+              "created_at) VALUES (?1, ?2, ?3, ?4, 'bench', 0, ?5)"
+          ),
+          contact_(
+              db,
+              "INSERT INTO contacts (tenant_id, id, version, created_at, updated_at, created_by, "
+              "updated_by, owner_id, custom, first_name, last_name, middle_name, position, email, "
+              "phone, phone_e164, company_id, birthday, source, notes) VALUES (?1, ?2, 1, ?3, ?3, "
+              "?4, ?4, ?5, '{}', ?6, ?7, NULL, ?8, ?9, ?10, ?11, ?12, ?13, ?14, NULL)"
+          ),
+          company_(
+              db,
+              "INSERT INTO companies (tenant_id, id, version, created_at, updated_at, created_by, "
+              "updated_by, owner_id, custom, name, website, phone, phone_e164, industry) VALUES "
+              "(?1, ?2, 1, ?3, ?3, ?4, ?4, ?4, '{}', ?5, ?6, ?7, ?8, ?9)"
+          ),
+          event_(
+              db,
+              "INSERT INTO events (tenant_id, entity, record_id, version, action, actor_id, at, "
+              "changes) VALUES (?1, ?2, ?3, 1, 'create', ?4, ?5, ?6)"
+          ),
+          doc_(
+              db,
+              "INSERT INTO search_docs (doc_id, tenant_id, entity, record_id, title, owner_id) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+          ),
           fts_(db, "INSERT INTO search_fts (rowid, tenant_key, body) VALUES (?1, ?2, ?3)") {}
 
     void Run() {
@@ -228,8 +243,8 @@ public:
         std::ofstream ids(o_.out + "/ids.txt");
         std::ofstream team_ids(o_.out + "/team_ids.txt");
         for (int t = 1; t <= o_.tenants; ++t) {
-            Tenant tenant = MakeTenant(t);
             const int64_t count = t == 1 ? o_.contacts : o_.other_contacts;
+            Tenant tenant = MakeTenant(t, count);
             MakeContacts(tenant, count, t == 1 ? &ids : nullptr, t == 1 ? &team_ids : nullptr);
             if (t == 1) {
                 std::ofstream companies(o_.out + "/companies.txt");
@@ -277,7 +292,8 @@ private:
                     out << kLatin[Pick(kLatin.size())] << ".1." << Pick(o_.contacts) << "\n";
                     break;
                 default:
-                    out << "8" << (9000000000LL + static_cast<int64_t>(Pick(999999999))) / 1000 << "\n";
+                    out << "8" << (9000000000LL + static_cast<int64_t>(Pick(999999999))) / 1000
+                        << "\n";
                     break;
             }
         }
@@ -290,7 +306,8 @@ private:
         return secret;
     }
 
-    Tenant MakeTenant(int t) {
+    // A B2B base: about 20 contacts per company (at least the 12 named ones).
+    Tenant MakeTenant(int t, int64_t contacts) {
         Tenant tenant{t, {}, {}, {}, {}};
         const int64_t created = now_us_ - 800LL * 86400 * 1000000;
         tenant_.Int(1, t).Text(2, t == 1 ? "Bench company" : "Tenant " + std::to_string(t));
@@ -303,12 +320,18 @@ private:
         const int teams = t == 1 ? o_.teams : 2;
         for (int k = 0; k < teams; ++k) {
             const std::string team_id = Ulid(static_cast<uint64_t>(created / 1000), rng_);
-            team_.Int(1, t).Text(2, team_id).Text(3, "Team " + std::to_string(k + 1)).Int(4, created).Run();
+            team_.Int(1, t)
+                .Text(2, team_id)
+                .Text(3, "Team " + std::to_string(k + 1))
+                .Int(4, created)
+                .Run();
             for (int u = 0; u < o_.users_per_team; ++u) {
                 const std::string id = Ulid(static_cast<uint64_t>(created / 1000), rng_);
-                const std::string email =
-                    "user" + std::to_string(k) + "." + std::to_string(u) + "@t" + std::to_string(t) + ".bench";
-                user_.Int(1, t).Text(2, id).Text(3, email).Text(4, "User " + std::to_string(k) + "." + std::to_string(u));
+                const std::string email = "user" + std::to_string(k) + "." + std::to_string(u) +
+                                          "@t" + std::to_string(t) + ".bench";
+                user_.Int(1, t).Text(2, id).Text(3, email).Text(
+                    4, "User " + std::to_string(k) + "." + std::to_string(u)
+                );
                 user_.Text(5, "user").Text(6, team_id).Int(7, created).Run();
                 tenant.user_ids.push_back(id);
                 tenant.user_team.push_back(team_id);
@@ -317,92 +340,166 @@ private:
         if (t == 1) {
             // The team-scoped bench user is the first member of team 1.
             team_of_bench_user_ = tenant.user_team[1];
-            std::ofstream(o_.out + "/admin.token") << Token(tenant, tenant.admin_id, "admin") << "\n";
-            std::ofstream(o_.out + "/user.token") << Token(tenant, tenant.user_ids[1], "user") << "\n";
+            std::ofstream(o_.out + "/admin.token")
+                << Token(tenant, tenant.admin_id, "admin") << "\n";
+            std::ofstream(o_.out + "/user.token")
+                << Token(tenant, tenant.user_ids[1], "user") << "\n";
         }
         static constexpr std::array<const char*, 12> kCompanies{
-            "ООО «Ромашка»", "АО «Северсталь-Сервис»", "ТОВ «Київстар Бізнес»", "ИП Иванов",
-            "ООО «ТехноСфера»", "ПАО «Волга-Трейд»", "ТОВ «Дніпро Агро»", "Acme Corp",
-            "Northwind Traders", "ООО «Альфа Логистик»", "ТОВ «Львівська Кава»", "Globex LLC"};
-        for (size_t i = 0; i < kCompanies.size(); ++i) {
+            "ООО «Ромашка»",
+            "АО «Северсталь-Сервис»",
+            "ТОВ «Київстар Бізнес»",
+            "ИП Иванов",
+            "ООО «ТехноСфера»",
+            "ПАО «Волга-Трейд»",
+            "ТОВ «Дніпро Агро»",
+            "Acme Corp",
+            "Northwind Traders",
+            "ООО «Альфа Логистик»",
+            "ТОВ «Львівська Кава»",
+            "Globex LLC"};
+        const size_t n_companies =
+            std::max<size_t>(kCompanies.size(), static_cast<size_t>(contacts / 20));
+        for (size_t i = 0; i < n_companies; ++i) {
+            const std::string name =
+                std::string(kCompanies[i % kCompanies.size()]) +
+                (i < kCompanies.size() ? "" : " " + std::to_string(i / kCompanies.size() + 1));
             const int64_t at = created + static_cast<int64_t>(i) * 1000;
             const std::string id = Ulid(static_cast<uint64_t>(at / 1000), rng_);
-            const std::string digits = std::to_string(4950000000LL + static_cast<int64_t>(Pick(9999999)));
-            const std::string phone = "+7 (" + digits.substr(0, 3) + ") " + digits.substr(3, 3) + "-" +
-                digits.substr(6, 2) + "-" + digits.substr(8, 2);
+            const std::string digits =
+                std::to_string(4950000000LL + static_cast<int64_t>(Pick(9999999)));
+            const std::string phone = "+7 (" + digits.substr(0, 3) + ") " + digits.substr(3, 3) +
+                                      "-" + digits.substr(6, 2) + "-" + digits.substr(8, 2);
             const std::string e164 = "+7" + digits;
             const std::string website = "https://example-" + std::to_string(i) + ".ru";
             const std::string industry = i % 2 ? "Retail" : "Manufacturing";
-            company_.Int(1, t).Text(2, id).Int(3, at).Text(4, tenant.admin_id).Text(5, kCompanies[i]);
+            company_.Int(1, t).Text(2, id).Int(3, at).Text(4, tenant.admin_id).Text(5, name);
             company_.Text(6, website).Text(7, phone).Text(8, e164).Text(9, industry).Run();
-            const std::string changes = "{\"industry\":{\"from\":null,\"to\":" + Q(industry) +
-                "},\"name\":{\"from\":null,\"to\":" + Q(kCompanies[i]) +
+            const std::string changes =
+                "{\"industry\":{\"from\":null,\"to\":" + Q(industry) +
+                "},\"name\":{\"from\":null,\"to\":" + Q(name) +
                 "},\"owner_id\":{\"from\":null,\"to\":" + Q(tenant.admin_id) +
-                "},\"phone\":{\"from\":null,\"to\":" + Q(phone) + "},\"phone_e164\":{\"from\":null,\"to\":" +
-                Q(e164) + "},\"website\":{\"from\":null,\"to\":" + Q(website) + "}}";
-            event_.Int(1, t).Text(2, "companies").Text(3, id).Text(4, tenant.admin_id).Int(5, at).Text(6, changes).Run();
+                "},\"phone\":{\"from\":null,\"to\":" + Q(phone) +
+                "},\"phone_e164\":{\"from\":null,\"to\":" + Q(e164) +
+                "},\"website\":{\"from\":null,\"to\":" + Q(website) + "}}";
+            event_.Int(1, t)
+                .Text(2, "companies")
+                .Text(3, id)
+                .Text(4, tenant.admin_id)
+                .Int(5, at)
+                .Text(6, changes)
+                .Run();
             const std::string d = "7" + digits;
-            Index(t, "companies", id, kCompanies[i], tenant.admin_id,
-                  std::string(kCompanies[i]) + " " + website + " " + phone + " " + d + " " +
-                      d.substr(d.size() - 10) + " ");
+            Index(
+                t,
+                "companies",
+                id,
+                name,
+                tenant.admin_id,
+                name + " " + website + " " + phone + " " + d + " " + d.substr(d.size() - 10) + " "
+            );
             tenant.company_ids.push_back(id);
         }
         return tenant;
     }
 
-    void Index(int64_t t, const char* entity, const std::string& id, const std::string& title, const std::string& owner, const std::string& body) {
+    void Index(
+        int64_t t,
+        const char* entity,
+        const std::string& id,
+        const std::string& title,
+        const std::string& owner,
+        const std::string& body
+    ) {
         ++doc_id_;
-        doc_.Int(1, doc_id_).Int(2, t).Text(3, entity).Text(4, id).Text(5, title).Text(6, owner).Run();
+        doc_.Int(1, doc_id_)
+            .Int(2, t)
+            .Text(3, entity)
+            .Text(4, id)
+            .Text(5, title)
+            .Text(6, owner)
+            .Run();
         fts_.Int(1, doc_id_).Text(2, "t" + std::to_string(t)).Text(3, title + " " + body).Run();
     }
 
-    void MakeContacts(const Tenant& tenant, int64_t count, std::ofstream* ids, std::ofstream* team_ids) {
+    void MakeContacts(
+        const Tenant& tenant, int64_t count, std::ofstream* ids, std::ofstream* team_ids
+    ) {
         const int64_t span_us = 730LL * 86400 * 1000000;
         const int64_t start = now_us_ - span_us;
         const int64_t step = std::max<int64_t>(1, span_us / std::max<int64_t>(1, count));
         // Every ~20th id goes to the id files: enough for random reads without a huge file.
         const int64_t sample_every = count > 100000 ? 20 : 1;
         for (int64_t i = 0; i < count; ++i) {
-            const int64_t at = start + i * step + static_cast<int64_t>(Pick(static_cast<size_t>(step)));
+            const int64_t at =
+                start + i * step + static_cast<int64_t>(Pick(static_cast<size_t>(step)));
             const std::string id = Ulid(static_cast<uint64_t>(at / 1000), rng_);
             const size_t owner_index = Pick(tenant.user_ids.size());
             const std::string& owner = tenant.user_ids[owner_index];
             const std::string first = kFirst[Pick(kFirst.size())];
             const std::string& last = last_names_[Pick(last_names_.size())];
-            const std::string email = std::string(kLatin[Pick(kLatin.size())]) + "." + std::to_string(tenant.id) +
-                "." + std::to_string(i) + "@example.ru";
+            const std::string email = std::string(kLatin[Pick(kLatin.size())]) + "." +
+                                      std::to_string(tenant.id) + "." + std::to_string(i) +
+                                      "@example.ru";
             // Russian mobile numbers as people type them; E.164 as libphonenumber gives it.
-            const std::string digits = std::to_string(9000000000LL + static_cast<int64_t>(Pick(999999999)));
+            const std::string digits =
+                std::to_string(9000000000LL + static_cast<int64_t>(Pick(999999999)));
             const std::string phone = "8" + digits;
             const std::string e164 = "+7" + digits;
             const std::string& company = tenant.company_ids[Pick(tenant.company_ids.size())];
             char birthday[16];
-            std::snprintf(birthday, sizeof birthday, "%04d-%02d-%02d", 1960 + static_cast<int>(Pick(40)),
-                          1 + static_cast<int>(Pick(12)), 1 + static_cast<int>(Pick(28)));
+            std::snprintf(
+                birthday,
+                sizeof birthday,
+                "%04d-%02d-%02d",
+                1960 + static_cast<int>(Pick(40)),
+                1 + static_cast<int>(Pick(12)),
+                1 + static_cast<int>(Pick(28))
+            );
             const std::string source = kSources[Pick(kSources.size())];
             const std::string position = Pick(3) == 0 ? kPositions[Pick(kPositions.size())] : "";
-            contact_.Int(1, tenant.id).Text(2, id).Int(3, at).Text(4, tenant.admin_id).Text(5, owner);
-            contact_.Text(6, first).Text(7, last).TextOrNull(8, position).Text(9, email).Text(10, phone);
+            contact_.Int(1, tenant.id)
+                .Text(2, id)
+                .Int(3, at)
+                .Text(4, tenant.admin_id)
+                .Text(5, owner);
+            contact_.Text(6, first)
+                .Text(7, last)
+                .TextOrNull(8, position)
+                .Text(9, email)
+                .Text(10, phone);
             contact_.Text(11, e164).Text(12, company).Text(13, birthday).Text(14, source).Run();
             // Diff(nullptr, values): non-null fields, keys sorted as nlohmann::json dumps them.
             std::string changes = "{\"birthday\":{\"from\":null,\"to\":" + Q(birthday) +
-                "},\"company_id\":{\"from\":null,\"to\":" + Q(company) +
-                "},\"email\":{\"from\":null,\"to\":" + Q(email) +
-                "},\"first_name\":{\"from\":null,\"to\":" + Q(first) +
-                "},\"last_name\":{\"from\":null,\"to\":" + Q(last) +
-                "},\"owner_id\":{\"from\":null,\"to\":" + Q(owner) +
-                "},\"phone\":{\"from\":null,\"to\":" + Q(phone) +
-                "},\"phone_e164\":{\"from\":null,\"to\":" + Q(e164) + "}";
+                                  "},\"company_id\":{\"from\":null,\"to\":" + Q(company) +
+                                  "},\"email\":{\"from\":null,\"to\":" + Q(email) +
+                                  "},\"first_name\":{\"from\":null,\"to\":" + Q(first) +
+                                  "},\"last_name\":{\"from\":null,\"to\":" + Q(last) +
+                                  "},\"owner_id\":{\"from\":null,\"to\":" + Q(owner) +
+                                  "},\"phone\":{\"from\":null,\"to\":" + Q(phone) +
+                                  "},\"phone_e164\":{\"from\":null,\"to\":" + Q(e164) + "}";
             if (!position.empty()) {
                 changes += ",\"position\":{\"from\":null,\"to\":" + Q(position) + "}";
             }
             changes += ",\"source\":{\"from\":null,\"to\":" + Q(source) + "}}";
-            event_.Int(1, tenant.id).Text(2, "contacts").Text(3, id).Text(4, tenant.admin_id).Int(5, at).Text(6, changes).Run();
+            event_.Int(1, tenant.id)
+                .Text(2, "contacts")
+                .Text(3, id)
+                .Text(4, tenant.admin_id)
+                .Int(5, at)
+                .Text(6, changes)
+                .Run();
             // search_index.cpp Body(): searchable fields, phone also as digits and last ten digits.
             const std::string phone_digits = phone;  // "8" + 10 digits: already digits only
-            Index(tenant.id, "contacts", id, first + " " + last, owner,
-                  first + " " + last + " " + email + " " + phone + " " + phone_digits + " " +
-                      phone_digits.substr(phone_digits.size() - 10) + " ");
+            Index(
+                tenant.id,
+                "contacts",
+                id,
+                first + " " + last,
+                owner,
+                first + " " + last + " " + email + " " + phone + " " + phone_digits + " " +
+                    phone_digits.substr(phone_digits.size() - 10) + " "
+            );
             if (ids && i % sample_every == 0) {
                 *ids << id << "\n";
             }
@@ -435,7 +532,14 @@ std::vector<std::string> DropIndexes(sqlite3* db, const std::vector<std::string>
     std::vector<std::string> sql;
     for (const auto& table : tables) {
         sqlite3_stmt* st = nullptr;
-        sqlite3_prepare_v2(db, "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL", -1, &st, nullptr);
+        sqlite3_prepare_v2(
+            db,
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS "
+            "NOT NULL",
+            -1,
+            &st,
+            nullptr
+        );
         sqlite3_bind_text(st, 1, table.c_str(), -1, SQLITE_TRANSIENT);
         std::vector<std::string> names;
         while (sqlite3_step(st) == SQLITE_ROW) {
@@ -475,8 +579,9 @@ int main(int argc, char** argv) {
         }
     }
     if (o.db.empty()) {
-        std::cerr << "usage: gen_contacts --db FILE [--out DIR] [--tenants 100] [--contacts 1000000] "
-                     "[--other-contacts 1000] [--seed 42]\n";
+        std::cerr
+            << "usage: gen_contacts --db FILE [--out DIR] [--tenants 100] [--contacts 1000000] "
+               "[--other-contacts 1000] [--seed 42]\n";
         return 2;
     }
     sqlite3* db = nullptr;
@@ -485,8 +590,11 @@ int main(int argc, char** argv) {
     }
     const auto t0 = std::chrono::steady_clock::now();
     // Bulk load without a journal; the file is switched back to WAL (what the server uses) after.
-    Exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
-             "PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF;");
+    Exec(
+        db,
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
+        "PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF;"
+    );
     const std::vector<std::string> indexes =
         DropIndexes(db, {"contacts", "companies", "events", "search_docs"});
     Exec(db, "BEGIN");
@@ -504,6 +612,8 @@ int main(int argc, char** argv) {
     sqlite3_close(db);
     const auto t3 = std::chrono::steady_clock::now();
     auto s = [](auto d) { return std::chrono::duration<double>(d).count(); };
-    std::printf("gen_contacts: rows %.1fs, indexes %.1fs, wal %.1fs\n", s(t1 - t0), s(t2 - t1), s(t3 - t2));
+    std::printf(
+        "gen_contacts: rows %.1fs, indexes %.1fs, wal %.1fs\n", s(t1 - t0), s(t2 - t1), s(t3 - t2)
+    );
     return 0;
 }

@@ -67,11 +67,11 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     m = read_env(os.path.join(results, "machine.env"))
     names = ("read_admin", "read_user", "list_admin_lat", "list_admin", "list_user_lat", "list_user",
-             "search_lat", "search", "create", "nginx_static")
+             "search_lat", "search", "create", "board_lat", "board", "move", "nginx_static")
     breakdown = [f"listq{t}_{role}" for role in ("admin", "user") for t in (1, 2, 3, 4)]
     w = {n: load_json(results, n) for n in names + tuple(breakdown)}
     conns = {n: read_text(results, n + ".conns", "?") for n in w}
-    raw = {n: load_json(results, "raw_" + n) for n in ("lookup", "list", "search", "insert")}
+    raw = {n: load_json(results, "raw_" + n) for n in ("lookup", "list", "search", "insert", "board")}
     rss = {n: int(read_text(results, n + ".rss_kb", "0") or 0) for n in w}
     server_rss_mb = max((rss[n] for n in w if n != "nginx_static"), default=0) / 1024
 
@@ -136,6 +136,23 @@ def main():
         f"admin {fmt(p99('list_admin_lat'), 2)}", ratio(p99("list_admin_lat"), pu),
         verdict(None if pu is None else pu <= 20))
 
+    demo_s = read_text(results, "demo_seconds", "")
+    demo_s = float(demo_s) if demo_s else None
+    gen_s = read_text(results, "gen_seconds", "")
+    gen_s = float(gen_s) if gen_s else None
+    demo_contacts = read_text(results, "demo_contacts", "?")
+    row(f"`voronka demo` with {demo_contacts} contacts", "seconds", fmt(demo_s), "< 120",
+        f"raw SQLite generator, contacts only {fmt(gen_s)}", ratio(gen_s, demo_s),
+        verdict(None if demo_s is None else demo_s < 120))
+    raw_board = raw["board"]["p99_ms"] if raw["board"] else None
+    p = p99("board_lat")
+    row(f"Board, {read_text(results, 'pipeline_deals', '?')} deals in the pipeline "
+        f"({read_text(results, 'open_deals', '?')} open)", f"p99 ms at {lat_c} connections", fmt(p, 2),
+        "≤ 30", f"SQLite {fmt(raw_board, 2)}", ratio(raw_board, p), verdict(None if p is None else p <= 30))
+    mv = rps("move")
+    row("Move a deal to another stage (durable)", "req/s", fmt(mv), "≥ 3,000",
+        f"SQLite, 64 per commit {fmt(insert)}", ratio(mv, insert), verdict(None if mv is None else mv >= 3000))
+
     out = []
     out.append("# Performance\n")
     out.append(f"Written by `make bench` (bench/run.sh) on {read_text(results, 'date')}. "
@@ -171,6 +188,9 @@ def main():
         "search_lat": "GET /search?q — admin",
         "search": "GET /search?q — admin",
         "create": "POST /contacts (durable) — admin",
+        "board_lat": "GET /pipelines/{id}/board — admin",
+        "board": "GET /pipelines/{id}/board — admin",
+        "move": "PATCH /deals/{id} {stage_id} (durable) — admin",
         "nginx_static": "nginx: static contact.json (limit)",
     }
     queries = {
@@ -207,6 +227,8 @@ def main():
         out.append(f"| Durable creates (contact + event + search rows), {raw['insert']['batch']} per commit, synchronous=FULL | {fmt(raw['insert']['ops_per_s'])} /s |")
     if raw["list"]:
         out.append(f"| The four list queries, best SQL, one at a time | p50 {fmt(raw['list']['p50_ms'], 2)} ms, p99 {fmt(raw['list']['p99_ms'], 2)} ms |")
+    if raw["board"]:
+        out.append(f"| The board's count/sum query and first 20 cards of every stage (Python sqlite3, same library) | p50 {fmt(raw['board']['p50_ms'], 2)} ms, p99 {fmt(raw['board']['p99_ms'], 2)} ms |")
     if raw["search"]:
         out.append(f"| FTS5 prefix queries, newest first, one at a time | p50 {fmt(raw['search']['p50_ms'], 2)} ms, p99 {fmt(raw['search']['p99_ms'], 2)} ms |")
     out.append("")
@@ -227,6 +249,23 @@ def main():
     out.append(f"| Contact body | {read_text(results, 'contact_bytes', '?')} bytes (the static file nginx serves) |")
     out.append(f"| Whole run | {m.get('bench_seconds', '?')} s |")
     out.append("")
+
+    for name, title in (("quality_db.md", "Data quality inside the app (bench/quality/quality_db_bench.cpp)"),
+                        ("dedupe.md", "Duplicate detection quality and scan (bench/quality/dedupe_eval.cpp)"),
+                        ("clv_fit.md", "CLV refit (bench/clv/clv_fit_bench.cpp)")):
+        text = read_text(results, name)
+        if text:
+            out.append(f"## {title}\n")
+            out.append(text + "\n")
+
+    web = os.path.join(root, "docs", "PERFORMANCE-web.md")
+    if os.path.exists(web):
+        with open(web) as f:
+            body = f.read().strip().split("\n")
+        # Written by the browser end-to-end run (web/e2e), not by make bench; shown here one level down.
+        out.append("## Browser (from the end-to-end run, docs/PERFORMANCE-web.md)\n")
+        out.extend(("#" + line) if line.startswith("#") else line for line in body[1:])
+        out.append("")
 
     notes = os.path.join(root, "bench", "notes.md")
     if os.path.exists(notes):

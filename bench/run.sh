@@ -13,7 +13,7 @@
 # test measures queueing (64 / throughput), not the time a query takes.
 #
 # Knobs (environment): BENCH_CONTACTS (1000000, in the measured tenant), BENCH_TENANTS (100),
-# BENCH_OTHER_CONTACTS (1000 per other tenant), BENCH_DURATION (20 s per workload), BENCH_WARMUP
+# BENCH_OTHER_CONTACTS (1000 per other tenant), BENCH_DEALS (60000 in the demo company), BENCH_DURATION (20 s per workload), BENCH_WARMUP
 # (5 s), BENCH_CONNECTIONS (64), BENCH_LATENCY_CONNECTIONS (4), BENCH_LATENCY_DURATION (15 s),
 # BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (16, the server default),
 # BENCH_PORT (18181), BENCH_NGINX_PORT (18182), BENCH_REPORT (docs/PERFORMANCE.md), VORONKA
@@ -26,6 +26,7 @@ VORONKA=${VORONKA:-$ROOT/build/voronka}
 CONTACTS=${BENCH_CONTACTS:-1000000}
 TENANTS=${BENCH_TENANTS:-100}
 OTHER=${BENCH_OTHER_CONTACTS:-1000}
+DEALS=${BENCH_DEALS:-60000}
 DURATION=${BENCH_DURATION:-20}
 WARMUP=${BENCH_WARMUP:-5}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
@@ -207,7 +208,7 @@ run_wrk() {
 
 URL=http://127.0.0.1:$PORT
 start_server() {
-    "$VORONKA" serve --db "$DB" --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" \
+    "$VORONKA" serve --db "${1:-$DB}" --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" \
         --static-dir "$WORK/no-static" >>"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     wait_http "$URL/healthz"
@@ -302,6 +303,76 @@ CONF
         wait "$NGINX_PID" 2>/dev/null || true
         NGINX_PID=
     fi
+fi
+
+# --- sales: the demo company at full size, its board and durable deal moves ---------------------
+if wanted demo || wanted board || wanted move; then
+    SKEY=$(cat "$ROOT"/server/sales/demo_data.cpp "$ROOT"/server/sales/bulk_writer.cpp \
+        "$ROOT"/server/storage/migrations/sqlite/*.sql | { cat; echo "$CONTACTS $DEALS"; } |
+        sha256sum | cut -c1-12)
+    SALES=$WORK/sales-$SKEY
+    SDB=$SALES/demo.db
+    if [[ ! -f $SALES/ready ]]; then
+        rm -rf "$WORK"/sales-* && mkdir -p "$SALES"
+        log "voronka demo: $CONTACTS contacts, $DEALS deals"
+        DEMO_START=$(date +%s.%N)
+        "$VORONKA" demo --db "$SDB" --contacts "$CONTACTS" --deals "$DEALS" >"$SALES/demo.log" 2>&1
+        python3 -c "import sys,time; print(f'{time.time()-float(sys.argv[1]):.1f}')" "$DEMO_START" \
+            >"$SALES/demo_seconds"
+        "$VORONKA" token create --db "$SDB" --email admin@example.com | tail -1 >"$SALES/admin.token"
+        # The pipeline with the most open deals, its open deals and open stages.
+        sqlite3 "$SDB" "SELECT pipeline_id FROM deals WHERE tenant_id = 1 AND status = 'open'
+                        GROUP BY pipeline_id ORDER BY COUNT(*) DESC LIMIT 1" >"$SALES/pipeline.txt"
+        P=$(cat "$SALES/pipeline.txt")
+        sqlite3 "$SDB" "SELECT id FROM deals WHERE tenant_id = 1 AND pipeline_id = '$P'
+                        AND status = 'open' AND deleted_at IS NULL" >"$SALES/open_deals.txt"
+        sqlite3 "$SDB" "SELECT id FROM stages WHERE tenant_id = 1 AND pipeline_id = '$P'
+                        AND kind = 'open' AND deleted_at IS NULL" >"$SALES/open_stages.txt"
+        touch "$SALES/ready"
+        log "demo ready in $(cat "$SALES/demo_seconds") s"
+    else
+        log "reusing demo data set $SALES"
+    fi
+    cp "$SALES/demo_seconds" "$RESULTS/demo_seconds"
+    wc -l <"$SALES/open_deals.txt" >"$RESULTS/open_deals"
+    sqlite3 "$SDB" "SELECT COUNT(*) FROM deals WHERE tenant_id = 1 AND pipeline_id =
+                    '$(cat "$SALES/pipeline.txt")' AND deleted_at IS NULL" >"$RESULTS/pipeline_deals"
+    sqlite3 "$SDB" "SELECT COUNT(*) FROM contacts WHERE tenant_id = 1" >"$RESULTS/demo_contacts"
+    if wanted raw; then
+        python3 "$ROOT/bench/sales_raw.py" "$SDB" "$(cat "$SALES/pipeline.txt")" "$RAW_SECONDS" \
+            >"$RESULTS/raw_board.json"
+    fi
+    if wanted board; then
+        start_server "$SDB"
+        run_wrk board_lat "$URL" board.lua "$SERVER_PID" "$LAT_CONNECTIONS" "$LAT_DURATION" "$WARMUP" \
+            BENCH_DATA="$SALES" BENCH_ROLE=admin
+        run_wrk board "$URL" board.lua "$SERVER_PID" "$CONNECTIONS" "$DURATION" 0 \
+            BENCH_DATA="$SALES" BENCH_ROLE=admin
+        stop_server
+    fi
+    if wanted move; then
+        start_server "$SDB"
+        run_wrk move "$URL" move.lua "$SERVER_PID" "$CONNECTIONS" "$DURATION" "$WARMUP" \
+            BENCH_DATA="$SALES" BENCH_ROLE=admin
+        stop_server
+    fi
+fi
+
+# --- in-process benchmarks: data quality on entry and at scale, CLV refit ----------------------
+BUILD_DIR=$(dirname "$VORONKA")
+if wanted quality; then
+    log "data quality: on-entry overhead at 100,000 stored contacts; precision/recall; scan of 1,000,000"
+    cmake --build "$BUILD_DIR" --target quality_db_bench dedupe_eval -j "$(nproc)" >/dev/null
+    "$BUILD_DIR/server/quality/quality_db_bench" >"$RESULTS/quality_db.md" 2>"$WORK/quality_db.log"
+    VORONKA_SHARED_DATA=${VORONKA_SHARED_DATA:-$ROOT/../shared/data} \
+        "$BUILD_DIR/server/quality/dedupe_eval" >"$RESULTS/dedupe.md" \
+        2>"$WORK/dedupe.log"
+fi
+if wanted clv; then
+    log "CLV: BG/NBD refit over 1,000,000 customers"
+    cmake --build "$BUILD_DIR" --target clv_fit_bench -j "$(nproc)" >/dev/null
+    "$BUILD_DIR/server/analytics/clv_fit_bench" >"$RESULTS/clv_fit.md" \
+        2>"$WORK/clv_fit.log"
 fi
 
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.env"

@@ -15,6 +15,7 @@
 #include "storage/backend_fixture.hpp"
 #include "storage/migrations.hpp"
 #include "storage/postgres/postgres_database.hpp"
+#include "storage/sqlite/sqlite_database.hpp"
 
 namespace voronka::storage {
 namespace {
@@ -622,6 +623,61 @@ TEST_F(PostgresDriverTest, BackupIsACustomFormatDump) {
     EXPECT_EQ(magic, "PGDMP");
     std::error_code ec;
     std::filesystem::remove(dest, ec);
+}
+
+// Planner statistics appear once the event log has grown past the last analysed size, and only
+// then: a small database is not analysed at every open.
+TEST(SqliteDriverTest, RefreshesPlannerStatisticsWhenTheEventLogHasGrown) {
+    const std::filesystem::path file =
+        std::filesystem::temp_directory_path() / (UniqueName("voronka-stat") + ".db");
+    auto stat_rows = [&](Database& db) {
+        return ReadReturning<int64_t>(db, [](Connection& c) -> Result<int64_t> {
+            VK_ASSIGN_OR_RETURN(
+                Rows r, c.Query("SELECT COUNT(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            );
+            if (AsInt(r.rows.at(0).at(0)) == 0) {
+                return int64_t{0};
+            }
+            VK_ASSIGN_OR_RETURN(Rows n, c.Query("SELECT COUNT(*) FROM sqlite_stat1"));
+            return AsInt(n.rows.at(0).at(0));
+        });
+    };
+    auto add_events = [](Database& db, int n, const std::string& prefix) {
+        return db.Write([n, &prefix](Connection& c) -> Status {
+            for (int i = 0; i < n; ++i) {
+                VK_RETURN_IF_ERROR(c.Execute(
+                    "INSERT INTO events (tenant_id, entity, record_id, version, action, actor_id, "
+                    "at, changes) VALUES (1, 'contacts', $1, 1, 'create', NULL, 1, '{}')",
+                    {prefix + std::to_string(i)}
+                ));
+            }
+            return core::Ok();
+        });
+    };
+    {
+        auto db = OpenSqlite(file.string());
+        VK_ASSERT_OK(db);
+        VK_ASSERT_OK(ApplyMigrations(**db));
+        VK_ASSERT_OK(add_events(**db, 10, "a"));
+    }
+    {
+        auto db = OpenSqlite(file.string());
+        VK_ASSERT_OK(db);
+        auto before = stat_rows(**db);
+        VK_ASSERT_OK(before);
+        EXPECT_EQ(*before, 0);  // 10 events: not worth it
+        VK_ASSERT_OK(add_events(**db, 1500, "b"));
+    }
+    auto db = OpenSqlite(file.string());
+    VK_ASSERT_OK(db);
+    auto after = stat_rows(**db);
+    VK_ASSERT_OK(after);
+    EXPECT_GT(*after, 0);  // analysed when the second process closed
+    db->reset();
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::error_code ec;
+        std::filesystem::remove(file.string() + suffix, ec);
+    }
 }
 
 }  // namespace
