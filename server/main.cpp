@@ -259,9 +259,9 @@ int main(int argc, char** argv) {
     demo->add_option("--contacts", demo_options.contacts, "Number of contacts")->capture_default_str();
     demo->add_option("--seed", demo_options.seed, "Random seed")->capture_default_str();
     demo->add_option("--deals", demo_options.deals, "Number of deals (default: scaled from contacts)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0, 100000000));
     demo->add_option("--leads", demo_options.leads, "Number of leads (default: scaled from contacts)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0, 100000000));
     demo->add_option("--tenant", demo_tenant, "Company name (box mode: the only company)");
     demo->callback([&] {
         auto db = OpenMigrated(db_url);
