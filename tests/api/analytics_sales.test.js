@@ -18,11 +18,13 @@ for (const backend of fixture.backends) {
     describe(`sales analytics [${backend.backend}]`, () => {
         const {admin, anon, adminB, user, manager} = clients(backend);
         const userId = backend.a.user.id;
+        let adminId;
         let pipeline;
         let stage;
         const deals = {};
 
         before(async () => {
+            adminId = (await admin.getOk('/api/v1/me')).id;
             const created = await admin.post('/api/v1/pipelines', {
                 name: uniq('Analytics '),
                 stages: [{name: 'New', probability: 10}, {name: 'Offer', probability: 50}, {name: 'Won', kind: 'won'}, {name: 'Lost', kind: 'lost'}],
@@ -89,7 +91,7 @@ for (const backend of fixture.backends) {
         test('plans are written by admins and managers and compared with won deals', async () => {
             const month = (await admin.getOk('/api/v1/analytics/forecast')).periods[0].period;
             assertProblem(await user.post('/api/v1/sales_plans', {period: month, amount: '10.00'}), 403);
-            const plan = await manager.post('/api/v1/sales_plans', {period: month, owner_id: backend.a.admin.id, amount: '400.00', currency: 'RUB'});
+            const plan = await manager.post('/api/v1/sales_plans', {period: month, owner_id: adminId, amount: '400.00', currency: 'RUB'});
             assert.equal(plan.status, 201, show(plan));
             assertProblem(await admin.post('/api/v1/sales_plans', {period: '2026-13', amount: '1.00'}), 400, 'period');
             const pf = await admin.getOk(`/api/v1/analytics/plan-fact?period=${month}`);
@@ -119,7 +121,7 @@ for (const backend of fixture.backends) {
             const q = `/api/v1/analytics/report?entity=deals&group_by=owner_id&aggregate=count,sum:amount,avg:amount&filter[pipeline_id]=${pipeline}`;
             const r = await admin.getOk(q);
             assert.deepEqual(r.columns, ['owner_id', 'count', 'sum:amount', 'avg:amount']);
-            const adminRow = r.rows.find((x) => x.owner_id === backend.a.admin.id);
+            const adminRow = r.rows.find((x) => x.owner_id === adminId);
             assert.equal(adminRow.count, 2);
             assert.deepEqual(adminRow['sum:amount'], {RUB: '350.50'});
             assert.deepEqual(adminRow['avg:amount'], {RUB: '175.25'});
@@ -127,7 +129,7 @@ for (const backend of fixture.backends) {
             assert.equal(listed.data.length, 2);
             const mine = await user.getOk(q);
             assert.deepEqual(mine.rows.map((x) => x.owner_id), [userId]);
-            assert.deepEqual((await adminB.getOk(q.replace(`&filter[pipeline_id]=${pipeline}`, ''))).rows.filter((x) => x.owner_id === backend.a.admin.id), []);
+            assert.deepEqual((await adminB.getOk(q.replace(`&filter[pipeline_id]=${pipeline}`, ''))).rows.filter((x) => x.owner_id === adminId), []);
             assertProblem(await admin.get('/api/v1/analytics/report?entity=nothing'), 400, 'entity');
             assertProblem(await admin.get('/api/v1/analytics/report?entity=deals&aggregate=sum:title'), 400, 'aggregate');
             assertProblem(await admin.get('/api/v1/analytics/report?entity=deals&filter[nope]=1'), 400, 'filter[nope]');
