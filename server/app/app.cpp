@@ -3,6 +3,7 @@
 
 #include "access/access_routes.hpp"
 #include "access/operator_routes.hpp"
+#include "analytics/sales/sales_analytics_routes.hpp"
 #include "http/health.hpp"
 #include "quality/quality_routes.hpp"
 #include "records/record_routes.hpp"
@@ -31,6 +32,15 @@ std::unique_ptr<App> BuildApp(storage::Database& db, const core::Clock& clock) {
     });
     sales::RegisterSalesCore(app->router, app->registry, *app->records, clock);
     quality::RegisterQualityRoutes(app->router, app->registry, *app->records, clock);
+    analytics::RegisterSalesAnalytics(
+        app->router,
+        app->registry,
+        *app->records,
+        clock,
+        [auth = &app->auth](
+            const access::RequestContext& ctx, std::string_view action, const core::Json& detail
+        ) { auth->Audit(ctx.tenant_id, ctx.user_id, action, detail, ctx.remote_address); }
+    );
     return app;
 }
 

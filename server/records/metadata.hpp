@@ -86,6 +86,9 @@ struct EntityDef {
     bool has_owner = true;
     // Shared configuration (pipelines, rules): only roles that manage metadata may write it.
     bool admin_writes = false;
+    // Shared targets (sales plans, marketing costs): writing needs the "all" scope, so admins and
+    // managers may write while a `user`, whose scope is its own and its team's records, may not.
+    bool all_scope_writes = false;
     std::vector<WriteHook> before_write;  // domain behaviour: normalisation, computed fields
     std::vector<CreateResponseHook> after_create;  // extra keys in the create response
 

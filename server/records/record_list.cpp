@@ -421,6 +421,53 @@ Result<storage::Value> JsonToValue(const Json& j) {
 
 }  // namespace
 
+Result<FieldColumn> ResolveFieldColumn(
+    storage::Dialect d, const EntityDef& def, std::string_view name, std::string_view param_name
+) {
+    VK_ASSIGN_OR_RETURN(Column col, ResolveColumn(d, def, name, param_name));
+    return FieldColumn{std::move(col.sql), std::move(col.field)};
+}
+
+Result<std::string> ListCondition(
+    Connection& c,
+    const RequestContext& ctx,
+    const EntityDef& def,
+    const std::vector<FilterTerm>& filters,
+    std::vector<storage::Value>& params
+) {
+    const access::Scope scope =
+        ctx.permissions ? ctx.permissions->For(def.name).read : access::Scope::kNone;
+    if (scope == access::Scope::kNone || ctx.tenant_id <= 0) {
+        return Error::Forbidden("Your role does not allow reading " + def.name);
+    }
+    if (filters.size() > 20) {
+        return Error::InvalidField("filter", "at most 20 filters");
+    }
+    params.emplace_back(ctx.tenant_id);
+    std::string where = "tenant_id = $" + std::to_string(params.size()) + " AND deleted_at IS NULL";
+    if (def.has_owner) {
+        const std::string scope_sql = ScopeCondition(ctx, scope, params);
+        if (!scope_sql.empty()) {
+            where += " AND " + scope_sql;
+        }
+    }
+    std::vector<core::FieldError> errors;
+    for (const FilterTerm& term : filters) {
+        auto sql = FilterSql(c.dialect(), def, term, params);
+        if (!sql) {
+            for (const auto& fe : sql.error().fields) {
+                errors.push_back(fe);
+            }
+            continue;
+        }
+        where += " AND " + *sql;
+    }
+    if (!errors.empty()) {
+        return Error::Invalid("Invalid filter", std::move(errors));
+    }
+    return where;
+}
+
 Result<ListPage> RecordService::List(
     Connection& c, const RequestContext& ctx, std::string_view entity, const ListQuery& query
 ) {

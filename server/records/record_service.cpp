@@ -76,6 +76,9 @@ Status RecordService::CheckScope(
         return Error::Forbidden("Only administrators can change " + def.name);
     }
     const access::Scope scope = RightsOf(ctx, def).For(action);
+    if (def.all_scope_writes && action != access::Action::kRead && scope != access::Scope::kAll) {
+        return Error::Forbidden("Only roles that see all records can change " + def.name);
+    }
     if (scope == access::Scope::kAll || (!def.has_owner && scope != access::Scope::kNone)) {
         return core::Ok();
     }

@@ -238,6 +238,29 @@ private:
     std::map<std::pair<int64_t, std::string>, CacheEntry> cache_;
 };
 
+// The WHERE condition of a list of `def` without sorting or paging: tenant, live records, the
+// caller's read scope and `filters` in the list filter language, with parameters appended to
+// `params`. Lets aggregates (analytics, report builder) count exactly the records a list shows.
+// kForbidden without read rights; kInvalid naming "filter[field]" for a bad filter.
+Result<std::string> ListCondition(
+    Connection& c,
+    const RequestContext& ctx,
+    const EntityDef& def,
+    const std::vector<FilterTerm>& filters,
+    std::vector<storage::Value>& params
+);
+
+// A field of `def` (built-in, system such as created_at, or custom) as SQL and its description,
+// for grouping and aggregating. kInvalid naming `param_name` for an unknown field.
+struct FieldColumn {
+    std::string sql;
+    FieldDef field;
+};
+
+Result<FieldColumn> ResolveFieldColumn(
+    storage::Dialect d, const EntityDef& def, std::string_view name, std::string_view param_name
+);
+
 // Scope predicate for SQL: "" for all, else an AND-able condition on owner_id using params
 // appended to `params`. Exposed so analytics and boards can apply the same rule.
 std::string ScopeCondition(

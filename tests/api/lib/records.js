@@ -19,6 +19,9 @@ const EXTRA_CREATE_PROPERTIES = {
             {name: 'Lost', kind: 'lost'},
         ],
     }),
+    sales_plans: () => ({period: '2020-01'}),
+    campaign_costs: () => ({period: '2020-01'}),
+    reports: () => ({definition: {entity: 'deals', group_by: ['owner_id'], aggregate: ['count']}}),
 };
 
 /** Field descriptions of every entity, by name, as the caller's company sees them. */

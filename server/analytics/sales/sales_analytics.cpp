@@ -1,0 +1,1189 @@
+// Sales analytics queries: each figure is one SQL aggregate over the caller's readable records.
+#include "analytics/sales/sales_analytics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include "access/permissions.hpp"
+#include "analytics/sales/analytics_sql.hpp"
+#include "core/id.hpp"
+#include "core/money.hpp"
+#include "records/field_codec.hpp"
+
+namespace voronka::analytics {
+
+using core::Error;
+using records::FilterTerm;
+using storage::AsInt;
+using storage::AsText;
+using storage::IsNull;
+
+namespace {
+
+constexpr int64_t kMicrosPerDay = int64_t{86'400'000'000};
+constexpr size_t kMaxReportGroups = 1000;
+
+std::string P(size_t n) { return "$" + std::to_string(n); }
+
+// The WHERE condition (tenant, live records, read scope, terms) of a list of `entity`.
+Result<std::string> Where(
+    records::RecordService& records,
+    Connection& c,
+    const RequestContext& ctx,
+    std::string_view entity,
+    const std::vector<FilterTerm>& terms,
+    std::vector<storage::Value>& params
+) {
+    VK_ASSIGN_OR_RETURN(auto def, records.Meta(c, ctx, entity));
+    return records::ListCondition(c, ctx, *def, terms, params);
+}
+
+bool Visible(const RequestContext& ctx, std::string_view entity, std::string_view field) {
+    return ctx.permissions &&
+           !ctx.permissions->For(entity).hidden_fields.contains(std::string(field));
+}
+
+Json Text(const storage::Value& v) { return IsNull(v) ? Json(nullptr) : Json(AsText(v)); }
+
+void AddTo(MoneyMap& sums, const storage::Value& currency, const storage::Value& minor) {
+    if (!IsNull(currency) && !IsNull(minor)) {
+        sums[AsText(currency)] += AsInt(minor);
+    }
+}
+
+std::vector<FilterTerm> Plus(std::vector<FilterTerm> terms, std::vector<FilterTerm> more) {
+    for (auto& t : more) {
+        terms.push_back(std::move(t));
+    }
+    return terms;
+}
+
+// eq on a value, or "is empty" for a missing one, so a drill-down also finds the null group.
+FilterTerm Equals(std::string field, const storage::Value& v) {
+    if (IsNull(v) || AsText(v).empty()) {
+        return {std::move(field), "empty", "true"};
+    }
+    return {std::move(field), "eq", AsText(v)};
+}
+
+Json DaysJson(int64_t micros, int64_t n) {
+    if (n == 0) {
+        return nullptr;
+    }
+    const Json r = Ratio(micros, n * kMicrosPerDay, 2);
+    return std::stod(r.get<std::string>());
+}
+
+}  // namespace
+
+struct SalesAnalytics::Resolved {
+    std::vector<std::string> team_members;
+
+    // The common filters as list filter terms; `date_field` takes from/to (a datetime field).
+    std::vector<FilterTerm> Terms(
+        const AnalyticsFilters& f, std::string_view date_field, bool pipeline = true
+    ) const {
+        std::vector<FilterTerm> t;
+        if (pipeline && !f.pipeline_id.empty()) {
+            t.push_back({"pipeline_id", "eq", f.pipeline_id});
+        }
+        if (!f.owner_id.empty()) {
+            t.push_back({"owner_id", "eq", f.owner_id});
+        }
+        if (!f.team_id.empty()) {
+            std::string in;
+            for (const auto& id : team_members) {
+                in += (in.empty() ? "" : ",") + id;
+            }
+            t.push_back({"owner_id", "in", in});
+        }
+        if (!f.source.empty()) {
+            t.push_back({"source", "eq", f.source});
+        }
+        if (!date_field.empty() && !f.from.empty()) {
+            t.push_back(
+                {std::string(date_field), "gte", core::FormatTimestamp(DayStartMicros(f.from))}
+            );
+        }
+        if (!date_field.empty() && !f.to.empty()) {
+            t.push_back(
+                {std::string(date_field), "lt", core::FormatTimestamp(DayStartMicros(f.to, true))}
+            );
+        }
+        return t;
+    }
+};
+
+SalesAnalytics::SalesAnalytics(records::RecordService& records, const core::Clock& clock)
+    : records_(records), clock_(clock) {}
+
+Result<SalesAnalytics::Resolved> SalesAnalytics::Resolve(
+    Connection& c, const RequestContext& ctx, const AnalyticsFilters& f
+) {
+    std::vector<core::FieldError> errors;
+    for (const auto& [name, value] :
+         {std::pair<const char*, const std::string*>{"from", &f.from}, {"to", &f.to}}) {
+        if (!value->empty() && !core::IsValidDate(*value)) {
+            errors.push_back({name, "must be a date YYYY-MM-DD"});
+        }
+    }
+    if (errors.empty() && !f.from.empty() && !f.to.empty() && f.to < f.from) {
+        errors.push_back({"to", "must not be before from"});
+    }
+    auto exists = [&](const char* field, const std::string& id, const std::string& sql
+                  ) -> core::Status {
+        if (id.empty()) {
+            return core::Ok();
+        }
+        if (!core::IsIdShaped(id)) {
+            errors.push_back({field, "refers to nothing in your company"});
+            return core::Ok();
+        }
+        VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(sql, {ctx.tenant_id, id}));
+        if (rows.empty()) {
+            errors.push_back({field, "refers to nothing in your company"});
+        }
+        return core::Ok();
+    };
+    VK_RETURN_IF_ERROR(exists(
+        "pipeline_id",
+        f.pipeline_id,
+        "SELECT 1 FROM pipelines WHERE tenant_id = $1 AND id = $2 AND deleted_at IS NULL"
+    ));
+    VK_RETURN_IF_ERROR(
+        exists("owner_id", f.owner_id, "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2")
+    );
+    VK_RETURN_IF_ERROR(
+        exists("team_id", f.team_id, "SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2")
+    );
+    if (!f.source.empty()) {
+        bool known = false;
+        for (const char* entity : {"deals", "leads"}) {
+            const records::EntityDef* def = records_.registry().Find(entity);
+            const records::FieldDef* field = def ? def->Field("source") : nullptr;
+            if (field && std::find(field->options.begin(), field->options.end(), f.source) !=
+                             field->options.end()) {
+                known = true;
+            }
+        }
+        if (!known) {
+            errors.push_back({"source", "is not a known source"});
+        }
+    }
+    if (!errors.empty()) {
+        return Error::Invalid("Invalid analytics filter", std::move(errors));
+    }
+    Resolved r;
+    if (!f.team_id.empty()) {
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows members,
+            c.Query(
+                "SELECT id FROM users WHERE tenant_id = $1 AND team_id = $2 ORDER BY id",
+                {ctx.tenant_id, f.team_id}
+            )
+        );
+        if (members.size() > 100) {
+            return Error::InvalidField("team_id", "teams of more than 100 users are not supported");
+        }
+        for (const auto& row : members.rows) {
+            r.team_members.push_back(AsText(row[0]));
+        }
+    }
+    return r;
+}
+
+Result<Json> SalesAnalytics::Funnel(
+    Connection& c, const RequestContext& ctx, const AnalyticsFilters& f
+) {
+    if (f.pipeline_id.empty()) {
+        return Error::InvalidField("pipeline_id", "is required");
+    }
+    VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
+    const std::vector<FilterTerm> terms = r.Terms(f, "created_at");
+    std::vector<storage::Value> params;
+    VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "deals", terms, params));
+    params.emplace_back(f.pipeline_id);
+    const std::string pipeline = P(params.size());
+    const std::string to = ChangedTo(c.dialect(), "e.changes", "stage_id");
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        c.Query(
+            "WITH d AS (SELECT id, stage_id FROM deals WHERE " + cond +
+                "), visits AS (SELECT e.record_id AS deal_id, " + to +
+                " AS stage_id FROM events e JOIN d ON d.id = e.record_id WHERE e.tenant_id = $1 "
+                "AND e.entity = 'deals' AND " +
+                to +
+                " IS NOT NULL UNION SELECT id, stage_id FROM d), "
+                "reach AS (SELECT v.deal_id, MAX(s.position) AS max_position FROM visits v "
+                "JOIN stages s ON s.tenant_id = $1 AND s.id = v.stage_id WHERE s.pipeline_id = " +
+                pipeline +
+                " AND s.kind <> 'lost' GROUP BY v.deal_id) "
+                "SELECT s.id, s.name, s.kind, s.position, CASE WHEN s.kind = 'lost' THEN "
+                "(SELECT COUNT(DISTINCT v.deal_id) FROM visits v WHERE v.stage_id = s.id) ELSE "
+                "(SELECT COUNT(*) FROM reach r WHERE r.max_position >= s.position) END, "
+                "(SELECT COUNT(*) FROM d WHERE d.stage_id = s.id) "
+                "FROM stages s WHERE s.tenant_id = $1 AND s.pipeline_id = " +
+                pipeline + " AND s.deleted_at IS NULL ORDER BY s.position, s.id",
+            params
+        )
+    );
+    int64_t won = 0;
+    int64_t lost = 0;
+    Json stages = Json::array();
+    for (size_t i = 0; i < rows.size(); ++i) {
+        const auto& row = rows.rows[i];
+        const std::string kind = AsText(row[2]);
+        const int64_t reached = AsInt(row[4]);
+        const int64_t current = AsInt(row[5]);
+        won += kind == "won" ? current : 0;
+        lost += kind == "lost" ? current : 0;
+        Json conversion = nullptr;
+        Json drop_off = nullptr;
+        if (kind != "lost") {
+            for (size_t j = i + 1; j < rows.size(); ++j) {
+                if (AsText(rows.rows[j][2]) != "lost") {
+                    const int64_t next = AsInt(rows.rows[j][4]);
+                    conversion = Ratio(next, reached);
+                    drop_off = reached - next;
+                    break;
+                }
+            }
+        }
+        stages.push_back({
+            {"stage_id", AsText(row[0])},
+            {"name", Text(row[1])},
+            {"kind", kind},
+            {"position", AsInt(row[3])},
+            {"reached", reached},
+            {"current", current},
+            {"conversion_to_next", conversion},
+            {"drop_off", drop_off},
+            {"drilldown", ListUrl("deals", Plus(terms, {{"stage_id", "eq", AsText(row[0])}}))},
+        });
+    }
+    return Json{
+        {"pipeline_id", f.pipeline_id},
+        {"stages", std::move(stages)},
+        {"won", won},
+        {"lost", lost},
+        {"win_rate", Ratio(won, won + lost)},
+    };
+}
+
+Result<Json> SalesAnalytics::Velocity(
+    Connection& c, const RequestContext& ctx, const AnalyticsFilters& f
+) {
+    if (f.pipeline_id.empty()) {
+        return Error::InvalidField("pipeline_id", "is required");
+    }
+    VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
+    const std::vector<FilterTerm> terms = r.Terms(f, "created_at");
+    std::vector<storage::Value> params;
+    VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "deals", terms, params));
+    params.emplace_back(clock_.NowMicros());
+    const std::string now = P(params.size());
+    params.emplace_back(f.pipeline_id);
+    const std::string pipeline = P(params.size());
+    const std::string to = ChangedTo(c.dialect(), "e.changes", "stage_id");
+    const std::string middle = " AND (x.rn = (x.n + 1) / 2 OR x.rn = (x.n + 2) / 2)";
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        c.Query(
+            "WITH d AS (SELECT id, status FROM deals WHERE " + cond +
+                "), moves AS (SELECT e.record_id AS deal_id, e.version AS version, e.at AS at, " +
+                to +
+                " AS stage_id FROM events e JOIN d ON d.id = e.record_id WHERE e.tenant_id = $1 "
+                "AND e.entity = 'deals' AND " +
+                to +
+                " IS NOT NULL), spans AS (SELECT m.deal_id, m.stage_id, m.at, LEAD(m.at) OVER "
+                "(PARTITION BY m.deal_id ORDER BY m.version) AS next_at FROM moves m), "
+                "timed AS (SELECT sp.stage_id, sp.deal_id, SUM(COALESCE(sp.next_at, CASE WHEN "
+                "d.status = 'open' THEN CAST(" +
+                now +
+                " AS BIGINT) END) - sp.at) AS micros FROM spans sp JOIN d ON d.id = sp.deal_id "
+                "GROUP BY sp.stage_id, sp.deal_id), "
+                "ranked AS (SELECT stage_id, micros, ROW_NUMBER() OVER (PARTITION BY stage_id "
+                "ORDER BY micros) AS rn, COUNT(*) OVER (PARTITION BY stage_id) AS n FROM timed "
+                "WHERE micros IS NOT NULL) "
+                "SELECT s.id, s.name, s.kind, s.position, "
+                "(SELECT COUNT(*) FROM timed t WHERE t.stage_id = s.id), "
+                "(SELECT COUNT(*) FROM ranked x WHERE x.stage_id = s.id), "
+                "(SELECT CAST(SUM(x.micros) AS BIGINT) FROM ranked x WHERE x.stage_id = s.id), "
+                "(SELECT CAST(SUM(x.micros) AS BIGINT) FROM ranked x WHERE x.stage_id = s.id" +
+                middle + "), (SELECT COUNT(*) FROM ranked x WHERE x.stage_id = s.id" + middle +
+                ") FROM stages s WHERE s.tenant_id = $1 AND s.pipeline_id = " + pipeline +
+                " AND s.deleted_at IS NULL ORDER BY s.position, s.id",
+            params
+        )
+    );
+    Json stages = Json::array();
+    for (const auto& row : rows.rows) {
+        const int64_t timed = AsInt(row[5]);
+        stages.push_back({
+            {"stage_id", AsText(row[0])},
+            {"name", Text(row[1])},
+            {"kind", AsText(row[2])},
+            {"position", AsInt(row[3])},
+            {"deals", AsInt(row[4])},
+            {"timed_deals", timed},
+            {"avg_days", DaysJson(AsInt(row[6]), timed)},
+            {"median_days", DaysJson(AsInt(row[7]), AsInt(row[8]))},
+            {"drilldown", ListUrl("deals", Plus(terms, {{"stage_id", "eq", AsText(row[0])}}))},
+        });
+    }
+    return Json{{"pipeline_id", f.pipeline_id}, {"stages", std::move(stages)}};
+}
+
+Result<Json> SalesAnalytics::WinLoss(
+    Connection& c, const RequestContext& ctx, const AnalyticsFilters& f
+) {
+    VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
+    const std::vector<FilterTerm> terms = r.Terms(f, "closed_at");
+    const bool amounts = Visible(ctx, "deals", "amount");
+    std::vector<storage::Value> params;
+    VK_ASSIGN_OR_RETURN(
+        std::string cond,
+        Where(records_, c, ctx, "deals", Plus(terms, {{"status", "in", "won,lost"}}), params)
+    );
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows totals,
+        c.Query(
+            "SELECT status, currency, COUNT(*), CAST(SUM(amount) AS BIGINT) FROM deals WHERE " +
+                cond + " GROUP BY status, currency",
+            params
+        )
+    );
+    std::map<std::string, int64_t> counts;
+    std::map<std::string, MoneyMap> sums;
+    for (const auto& row : totals.rows) {
+        counts[AsText(row[0])] += AsInt(row[2]);
+        AddTo(sums[AsText(row[0])], row[1], row[3]);
+    }
+    const std::vector<FilterTerm> lost_terms = Plus(terms, {{"status", "eq", "lost"}});
+    params.clear();
+    VK_ASSIGN_OR_RETURN(cond, Where(records_, c, ctx, "deals", lost_terms, params));
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows by_reason,
+        c.Query(
+            "SELECT loss_reason, currency, COUNT(*), CAST(SUM(amount) AS BIGINT) FROM deals "
+            "WHERE " +
+                cond + " GROUP BY loss_reason, currency",
+            params
+        )
+    );
+
+    struct Reason {
+        storage::Value reason;
+        int64_t count = 0;
+        MoneyMap sums;
+    };
+
+    std::map<std::string, Reason> reasons;
+    for (const auto& row : by_reason.rows) {
+        Reason& x = reasons[IsNull(row[0]) ? std::string() : "=" + AsText(row[0])];
+        x.reason = row[0];
+        x.count += AsInt(row[2]);
+        AddTo(x.sums, row[1], row[3]);
+    }
+    std::vector<Reason> ordered;
+    for (auto& [key, x] : reasons) {
+        ordered.push_back(std::move(x));
+    }
+    std::stable_sort(ordered.begin(), ordered.end(), [](const Reason& a, const Reason& b) {
+        return a.count > b.count;
+    });
+    Json reason_rows = Json::array();
+    for (const Reason& x : ordered) {
+        reason_rows.push_back({
+            {"reason", Text(x.reason)},
+            {"count", x.count},
+            {"sums", amounts ? MoneyJson(x.sums) : Json::object()},
+            {"drilldown", ListUrl("deals", Plus(lost_terms, {Equals("loss_reason", x.reason)}))},
+        });
+    }
+    auto outcome = [&](const std::string& status) {
+        return Json{
+            {"count", counts[status]},
+            {"sums", amounts ? MoneyJson(sums[status]) : Json::object()},
+            {"drilldown", ListUrl("deals", Plus(terms, {{"status", "eq", status}}))},
+        };
+    };
+    return Json{
+        {"won", outcome("won")},
+        {"lost", outcome("lost")},
+        {"win_rate", Ratio(counts["won"], counts["won"] + counts["lost"])},
+        {"reasons", std::move(reason_rows)},
+    };
+}
+
+Result<Json> SalesAnalytics::Forecast(
+    Connection& c, const RequestContext& ctx, const AnalyticsFilters& f, std::string_view period
+) {
+    if (period != "month" && period != "quarter") {
+        return Error::InvalidField("period", "must be month or quarter");
+    }
+    const bool quarter = period == "quarter";
+    VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
+    const std::vector<FilterTerm> terms = r.Terms(f, "created_at");
+    const bool amounts = Visible(ctx, "deals", "amount");
+    const int64_t now = clock_.NowMicros();
+
+    // Won amounts per currency with won_at in [from, to).
+    auto won_between = [&](int64_t from, int64_t to, std::vector<FilterTerm>& used
+                       ) -> Result<MoneyMap> {
+        used = Plus(
+            terms,
+            {{"status", "eq", "won"},
+             {"won_at", "gte", core::FormatTimestamp(from)},
+             {"won_at", "lt", core::FormatTimestamp(to)}}
+        );
+        std::vector<storage::Value> params;
+        VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "deals", used, params));
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows rows,
+            c.Query(
+                "SELECT currency, CAST(SUM(amount) AS BIGINT) FROM deals WHERE " + cond +
+                    " GROUP BY currency",
+                params
+            )
+        );
+        MoneyMap out;
+        for (const auto& row : rows.rows) {
+            AddTo(out, row[0], row[1]);
+        }
+        return out;
+    };
+
+    const Period current = PeriodAt(now, quarter);
+    std::vector<FilterTerm> history_terms;
+    VK_ASSIGN_OR_RETURN(
+        MoneyMap history,
+        won_between(PeriodAt(now, quarter, -3).start_micros, current.start_micros, history_terms)
+    );
+    MoneyMap run_rate;
+    for (const auto& [currency, minor] : history) {
+        run_rate[currency] = DivideHalfEven(minor, 3);
+    }
+    Json periods = Json::array();
+    for (int offset = 0; offset < 2; ++offset) {
+        const Period p = PeriodAt(now, quarter, offset);
+        const std::vector<FilterTerm> open_terms = Plus(
+            terms,
+            {{"status", "eq", "open"},
+             {"expected_close_date", "gte", p.first_day},
+             {"expected_close_date", "lte", p.last_day}}
+        );
+        std::vector<storage::Value> params;
+        VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "deals", open_terms, params));
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows open,
+            c.Query(
+                "SELECT currency, CAST(SUM(amount * COALESCE(probability, 0)) AS BIGINT), "
+                "CAST(SUM(amount) AS BIGINT), COUNT(*) FROM deals WHERE " +
+                    cond + " GROUP BY currency",
+                params
+            )
+        );
+        std::vector<FilterTerm> actual_terms;
+        VK_ASSIGN_OR_RETURN(
+            MoneyMap actual, won_between(p.start_micros, p.end_micros, actual_terms)
+        );
+        MoneyMap weighted;
+        MoneyMap best_case = actual;
+        int64_t open_deals = 0;
+        for (const auto& row : open.rows) {
+            open_deals += AsInt(row[3]);
+            if (IsNull(row[0]) || IsNull(row[1])) {
+                continue;
+            }
+            weighted[AsText(row[0])] = DivideHalfEven(AsInt(row[1]), 100);
+            best_case[AsText(row[0])] += AsInt(row[2]);
+        }
+        auto money = [&](const MoneyMap& m) { return amounts ? MoneyJson(m) : Json::object(); };
+        periods.push_back({
+            {"period", p.label},
+            {"from", p.first_day},
+            {"to", p.last_day},
+            {"weighted", money(weighted)},
+            {"best_case", money(best_case)},
+            {"run_rate", money(run_rate)},
+            {"actual", money(actual)},
+            {"open_deals", open_deals},
+            {"drilldown",
+             {{"open", ListUrl("deals", open_terms)},
+              {"actual", ListUrl("deals", actual_terms)},
+              {"run_rate", ListUrl("deals", history_terms)}}},
+        });
+    }
+    return Json{{"period_kind", period}, {"periods", std::move(periods)}};
+}
+
+Result<Json> SalesAnalytics::PlanFact(
+    Connection& c, const RequestContext& ctx, const AnalyticsFilters& f, std::string_view month
+) {
+    const std::optional<Period> period = ParseMonth(month);
+    if (!period) {
+        return Error::InvalidField("period", "must be a month YYYY-MM");
+    }
+    VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
+    // Owner and team choose the plans; the facts are every won deal of the plan's people.
+    AnalyticsFilters deal_filters = f;
+    deal_filters.owner_id.clear();
+    deal_filters.team_id.clear();
+    const std::vector<FilterTerm> deal_terms = Plus(
+        r.Terms(deal_filters, "won_at"),
+        {{"status", "eq", "won"},
+         {"won_at", "gte", core::FormatTimestamp(period->start_micros)},
+         {"won_at", "lt", core::FormatTimestamp(period->end_micros)}}
+    );
+    std::vector<FilterTerm> plan_terms{{"period", "eq", period->label}};
+    if (!f.owner_id.empty()) {
+        plan_terms.push_back({"owner_id", "eq", f.owner_id});
+    }
+    std::vector<storage::Value> params;
+    VK_ASSIGN_OR_RETURN(
+        std::string plan_cond, Where(records_, c, ctx, "sales_plans", plan_terms, params)
+    );
+    if (!f.team_id.empty()) {
+        params.emplace_back(f.team_id);
+        plan_cond += " AND (team_id = " + P(params.size()) +
+                     " OR owner_id IN (SELECT id FROM users WHERE tenant_id = $1 AND team_id = " +
+                     P(params.size()) + "))";
+    }
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows plans,
+        c.Query(
+            "WITH p AS (SELECT id, owner_id, team_id, amount, currency FROM sales_plans WHERE " +
+                plan_cond +
+                ") SELECT p.id, p.owner_id, p.team_id, p.amount, p.currency, u.name, u.email, "
+                "t.name FROM p LEFT JOIN users u ON u.tenant_id = $1 AND u.id = p.owner_id "
+                "LEFT JOIN teams t ON t.tenant_id = $1 AND t.id = p.team_id "
+                "ORDER BY COALESCE(u.name, t.name), p.id",
+            params
+        )
+    );
+    VK_ASSIGN_OR_RETURN(
+        std::string deal_cond, Where(records_, c, ctx, "deals", deal_terms, params)
+    );
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows facts,
+        c.Query(
+            "WITH p AS (SELECT id, owner_id, team_id FROM sales_plans WHERE " + plan_cond +
+                "), d AS (SELECT owner_id, currency, amount FROM deals WHERE " + deal_cond +
+                ") SELECT p.id, d.currency, CAST(SUM(d.amount) AS BIGINT) FROM p JOIN d ON "
+                "d.owner_id = p.owner_id OR d.owner_id IN (SELECT u.id FROM users u WHERE "
+                "u.tenant_id = $1 AND u.team_id = p.team_id) GROUP BY p.id, d.currency",
+            params
+        )
+    );
+    std::map<std::string, MoneyMap> fact_by_plan;
+    for (const auto& row : facts.rows) {
+        AddTo(fact_by_plan[AsText(row[0])], row[1], row[2]);
+    }
+    const bool amounts = Visible(ctx, "deals", "amount");
+    Json rows = Json::array();
+    for (const auto& row : plans.rows) {
+        const std::string id = AsText(row[0]);
+        const std::string currency = AsText(row[4]);
+        const int64_t plan_minor = AsInt(row[3]);
+        const MoneyMap& fact = fact_by_plan[id];
+        const auto in_plan_currency = fact.find(currency);
+        const int64_t fact_minor = in_plan_currency == fact.end() ? 0 : in_plan_currency->second;
+        Json out = {{"plan_id", id}};
+        std::vector<FilterTerm> who;
+        if (!IsNull(row[1])) {
+            out["owner_id"] = AsText(row[1]);
+            out["name"] = IsNull(row[5]) || AsText(row[5]).empty() ? Text(row[6]) : Text(row[5]);
+            who.push_back({"owner_id", "eq", AsText(row[1])});
+        } else {
+            out["team_id"] = Text(row[2]);
+            out["name"] = Text(row[7]);
+            VK_ASSIGN_OR_RETURN(
+                storage::Rows members,
+                c.Query(
+                    "SELECT id FROM users WHERE tenant_id = $1 AND team_id = $2 ORDER BY id "
+                    "LIMIT 100",
+                    {ctx.tenant_id, AsText(row[2])}
+                )
+            );
+            std::string in;
+            for (const auto& m : members.rows) {
+                in += (in.empty() ? "" : ",") + AsText(m[0]);
+            }
+            who.push_back({"owner_id", "in", in});
+        }
+        out["plan"] = MoneyJson({{currency, plan_minor}});
+        out["fact"] = amounts ? MoneyJson(fact) : Json::object();
+        out["percent"] = amounts ? Ratio(fact_minor * 100, plan_minor, 2) : Json(nullptr);
+        out["drilldown"] = ListUrl("deals", Plus(deal_terms, who));
+        rows.push_back(std::move(out));
+    }
+    return Json{{"period", period->label}, {"rows", std::move(rows)}};
+}
+
+Result<Json> SalesAnalytics::Sources(
+    Connection& c, const RequestContext& ctx, const AnalyticsFilters& f, std::string_view group_by
+) {
+    if (group_by != "source" && group_by != "campaign") {
+        return Error::InvalidField("group_by", "must be source or campaign");
+    }
+    const bool by_campaign = group_by == "campaign";
+    VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
+    const std::string keys = by_campaign ? "source, campaign" : "source";
+    const size_t key_count = by_campaign ? 2 : 1;
+
+    struct Row {
+        storage::Value source;
+        storage::Value campaign;
+        int64_t leads = 0;
+        int64_t converted = 0;
+        int64_t deals_won = 0;
+        MoneyMap revenue;
+        MoneyMap cost;
+    };
+
+    std::map<std::string, Row> rows;
+    auto row_of = [&](const std::vector<storage::Value>& values) -> Row& {
+        const storage::Value campaign = by_campaign ? values[1] : storage::Value(nullptr);
+        const std::string key = Json::array({Text(values[0]), Text(campaign)}).dump();
+        Row& x = rows[key];
+        x.source = values[0];
+        x.campaign = campaign;
+        return x;
+    };
+
+    const std::vector<FilterTerm> lead_terms = r.Terms(f, "created_at", false);
+    std::vector<storage::Value> params;
+    VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "leads", lead_terms, params));
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows leads,
+        c.Query(
+            "SELECT " + keys +
+                ", COUNT(*), SUM(CASE WHEN status = 'converted' THEN 1 ELSE 0 END) FROM leads "
+                "WHERE " +
+                cond + " GROUP BY " + keys,
+            params
+        )
+    );
+    for (const auto& row : leads.rows) {
+        Row& x = row_of(row);
+        x.leads += AsInt(row[key_count]);
+        x.converted += AsInt(row[key_count + 1]);
+    }
+
+    const std::vector<FilterTerm> won_terms = Plus(r.Terms(f, "won_at"), {{"status", "eq", "won"}});
+    params.clear();
+    storage::Rows won;
+    if (by_campaign) {
+        VK_ASSIGN_OR_RETURN(
+            std::string lead_cond, Where(records_, c, ctx, "leads", r.Terms(f, "", false), params)
+        );
+        VK_ASSIGN_OR_RETURN(
+            std::string deal_cond, Where(records_, c, ctx, "deals", won_terms, params)
+        );
+        VK_ASSIGN_OR_RETURN(
+            won,
+            c.Query(
+                "WITH l AS (SELECT source, campaign, converted_deal_id FROM leads WHERE " +
+                    lead_cond + "), d AS (SELECT id, currency, amount FROM deals WHERE " +
+                    deal_cond +
+                    ") SELECT l.source, l.campaign, COUNT(*), d.currency, "
+                    "CAST(SUM(d.amount) AS BIGINT) FROM l JOIN d ON d.id = l.converted_deal_id "
+                    "GROUP BY l.source, l.campaign, d.currency",
+                params
+            )
+        );
+    } else {
+        VK_ASSIGN_OR_RETURN(
+            std::string deal_cond, Where(records_, c, ctx, "deals", won_terms, params)
+        );
+        VK_ASSIGN_OR_RETURN(
+            won,
+            c.Query(
+                "SELECT source, COUNT(*), currency, CAST(SUM(amount) AS BIGINT) FROM deals "
+                "WHERE " +
+                    deal_cond + " GROUP BY source, currency",
+                params
+            )
+        );
+    }
+    for (const auto& row : won.rows) {
+        Row& x = row_of(row);
+        x.deals_won += AsInt(row[key_count]);
+        AddTo(x.revenue, row[key_count + 1], row[key_count + 2]);
+    }
+
+    // Costs of the months from..to (all months without them).
+    std::vector<FilterTerm> cost_terms;
+    if (!f.source.empty()) {
+        cost_terms.push_back({"source", "eq", f.source});
+    }
+    if (!f.from.empty()) {
+        cost_terms.push_back({"period", "gte", f.from.substr(0, 7)});
+    }
+    if (!f.to.empty()) {
+        cost_terms.push_back({"period", "lte", f.to.substr(0, 7)});
+    }
+    params.clear();
+    VK_ASSIGN_OR_RETURN(cond, Where(records_, c, ctx, "campaign_costs", cost_terms, params));
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows costs,
+        c.Query(
+            "SELECT " + keys + ", COUNT(*), currency, CAST(SUM(amount) AS BIGINT) FROM " +
+                "campaign_costs WHERE " + cond + " GROUP BY " + keys + ", currency",
+            params
+        )
+    );
+    for (const auto& row : costs.rows) {
+        AddTo(row_of(row).cost, row[key_count + 1], row[key_count + 2]);
+    }
+
+    const bool revenue_visible = Visible(ctx, "deals", "amount");
+    const bool cost_visible = Visible(ctx, "campaign_costs", "amount");
+    Json out = Json::array();
+    for (const auto& [key, x] : rows) {
+        MoneyMap per_lead;
+        MoneyMap per_acquisition;
+        Json roi = nullptr;
+        for (const auto& [currency, minor] : x.cost) {
+            if (x.leads > 0) {
+                per_lead[currency] = DivideHalfEven(minor, x.leads);
+            }
+            if (x.deals_won > 0) {
+                per_acquisition[currency] = DivideHalfEven(minor, x.deals_won);
+            }
+            if (minor > 0 && revenue_visible) {
+                const auto rev = x.revenue.find(currency);
+                const int64_t revenue = rev == x.revenue.end() ? 0 : rev->second;
+                if (roi.is_null()) {
+                    roi = Json::object();
+                }
+                roi[currency] = Ratio(revenue - minor, minor);
+            }
+        }
+        std::vector<FilterTerm> group{Equals("source", x.source)};
+        if (by_campaign) {
+            group.push_back(Equals("campaign", x.campaign));
+        }
+        Json drill = {
+            {"leads", ListUrl("leads", Plus(lead_terms, group))},
+            {"deals",
+             by_campaign ? Json(nullptr)
+                         : Json(ListUrl("deals", Plus(won_terms, {Equals("source", x.source)})))},
+        };
+        out.push_back({
+            {"source", Text(x.source)},
+            {"campaign", Text(x.campaign)},
+            {"leads", x.leads},
+            {"converted", x.converted},
+            {"conversion", Ratio(x.converted, x.leads)},
+            {"deals_won", x.deals_won},
+            {"revenue", revenue_visible ? MoneyJson(x.revenue) : Json::object()},
+            {"cost", cost_visible ? MoneyJson(x.cost) : Json::object()},
+            {"cost_per_lead", cost_visible ? MoneyJson(per_lead) : Json::object()},
+            {"cost_per_acquisition", cost_visible ? MoneyJson(per_acquisition) : Json::object()},
+            {"roi", cost_visible ? roi : Json(nullptr)},
+            {"drilldown", std::move(drill)},
+        });
+    }
+    return Json{{"group_by", group_by}, {"rows", std::move(out)}};
+}
+
+Result<ReportQuery> ReportQueryFromDefinition(const Json& d) {
+    if (!d.is_object() || !d.contains("entity") || !d["entity"].is_string()) {
+        return Error::InvalidField("definition", "is not a report definition");
+    }
+    ReportQuery q;
+    q.entity = d["entity"].get<std::string>();
+    for (const char* key : {"group_by", "aggregate"}) {
+        if (!d.contains(key)) {
+            continue;
+        }
+        for (const Json& item : d[key]) {
+            if (!item.is_string()) {
+                return Error::InvalidField("definition", "is not a report definition");
+            }
+            (std::string(key) == "group_by" ? q.group_by : q.aggregates)
+                .push_back(item.get<std::string>());
+        }
+    }
+    if (d.contains("filters")) {
+        for (const Json& f : d["filters"]) {
+            if (!f.is_object() || !f.contains("field") || !f["field"].is_string() ||
+                !f.contains("value") || !f["value"].is_string()) {
+                return Error::InvalidField("definition", "is not a report definition");
+            }
+            q.filters.push_back(
+                {f["field"].get<std::string>(),
+                 f.contains("op") && f["op"].is_string() ? f["op"].get<std::string>() : "eq",
+                 f["value"].get<std::string>()}
+            );
+        }
+    }
+    return q;
+}
+
+Result<Json> SalesAnalytics::SavedReport(
+    Connection& c, const RequestContext& ctx, const std::string& id
+) {
+    auto own = records_.Get(c, ctx, "reports", id);
+    if (own) {
+        return own->body.value("definition", Json());
+    }
+    if (own.error().code != core::ErrorCode::kNotFound) {
+        return std::move(own).error();
+    }
+    const bool may_read =
+        ctx.permissions && ctx.permissions->For("reports").read != access::Scope::kNone;
+    if (may_read && !ctx.team_id.empty() && core::IsIdShaped(id)) {
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows rows,
+            c.Query(
+                "SELECT definition FROM reports WHERE tenant_id = $1 AND id = $2 AND "
+                "deleted_at IS NULL AND shared_team_id = $3",
+                {ctx.tenant_id, id, ctx.team_id}
+            )
+        );
+        if (!rows.empty()) {
+            Json definition = Json::parse(AsText(rows.rows[0][0]), nullptr, false);
+            if (!definition.is_discarded()) {
+                return definition;
+            }
+        }
+    }
+    return Error::NotFound("No report with this id that you may run");
+}
+
+namespace {
+
+enum class AggOp { kCount, kSum, kAvg, kMin, kMax };
+
+struct Aggregate {
+    std::string name;  // "sum:amount"
+    AggOp op = AggOp::kCount;
+    records::FieldDef field;
+    std::string sql;
+    int currency_index = -1;  // index among the currency columns, money only
+};
+
+struct Accumulator {
+    int64_t isum = 0;
+    double dsum = 0;
+    int64_t n = 0;
+    std::optional<double> min;
+    std::optional<double> max;
+    MoneyMap money_sum;
+    MoneyMap money_n;
+    MoneyMap money_min;
+    MoneyMap money_max;
+};
+
+bool Groupable(records::FieldType t) {
+    using records::FieldType;
+    switch (t) {
+        case FieldType::kText:
+        case FieldType::kEmail:
+        case FieldType::kPhone:
+        case FieldType::kUrl:
+        case FieldType::kCurrency:
+        case FieldType::kInteger:
+        case FieldType::kBool:
+        case FieldType::kDate:
+        case FieldType::kEnum:
+        case FieldType::kReference:
+        case FieldType::kUser:
+            return true;
+        case FieldType::kMoney:
+        case FieldType::kNumber:
+        case FieldType::kDateTime:
+        case FieldType::kMultiEnum:
+        case FieldType::kJson:
+            return false;
+    }
+    return false;
+}
+
+// A group value as the list filter language writes it.
+FilterTerm GroupTerm(const std::string& name, const records::FieldDef& f, const storage::Value& v) {
+    if (!IsNull(v) && f.type == records::FieldType::kBool) {
+        return {name, "eq", AsInt(v) != 0 ? "true" : "false"};
+    }
+    return Equals(name, v);
+}
+
+Json Number(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
+
+}  // namespace
+
+Result<Json> SalesAnalytics::Report(
+    Connection& c, const RequestContext& ctx, const AnalyticsFilters& f, const ReportQuery& q
+) {
+    if (q.entity.empty()) {
+        return Error::InvalidField("entity", "is required");
+    }
+    auto meta = records_.Meta(c, ctx, q.entity);
+    if (!meta) {
+        return Error::InvalidField("entity", "is not an entity");
+    }
+    const records::EntityDef& def = **meta;
+    if (!ctx.permissions || ctx.permissions->For(def.name).read == access::Scope::kNone) {
+        return Error::Forbidden("Your role does not allow reading " + def.name);
+    }
+    const auto& hidden = ctx.permissions->For(def.name).hidden_fields;
+    if (q.group_by.size() > 2) {
+        return Error::InvalidField("group_by", "at most 2 fields");
+    }
+    if (q.aggregates.empty() || q.aggregates.size() > 10) {
+        return Error::InvalidField("aggregate", "give 1 to 10 aggregates");
+    }
+    const storage::Dialect d = c.dialect();
+    std::vector<records::FieldColumn> groups;
+    for (const std::string& name : q.group_by) {
+        VK_ASSIGN_OR_RETURN(auto col, records::ResolveFieldColumn(d, def, name, "group_by"));
+        if (!Groupable(col.field.type) || hidden.contains(col.field.name)) {
+            return Error::InvalidField("group_by", "cannot group by '" + name + "'");
+        }
+        groups.push_back(std::move(col));
+    }
+    std::vector<Aggregate> aggregates;
+    std::vector<std::string> currency_columns;
+    for (const std::string& name : q.aggregates) {
+        Aggregate a;
+        a.name = name;
+        if (name == "count") {
+            aggregates.push_back(std::move(a));
+            continue;
+        }
+        const size_t colon = name.find(':');
+        static const std::map<std::string, AggOp, std::less<>> kOps{
+            {"sum", AggOp::kSum}, {"avg", AggOp::kAvg}, {"min", AggOp::kMin}, {"max", AggOp::kMax}};
+        const auto op = colon == std::string::npos ? kOps.end() : kOps.find(name.substr(0, colon));
+        if (op == kOps.end()) {
+            return Error::InvalidField(
+                "aggregate", "'" + name + "' is not count, sum:f, avg:f, min:f or max:f"
+            );
+        }
+        a.op = op->second;
+        VK_ASSIGN_OR_RETURN(
+            auto col, records::ResolveFieldColumn(d, def, name.substr(colon + 1), "aggregate")
+        );
+        const auto t = col.field.type;
+        if ((t != records::FieldType::kInteger && t != records::FieldType::kNumber &&
+             t != records::FieldType::kMoney) ||
+            hidden.contains(col.field.name) ||
+            (t == records::FieldType::kMoney &&
+             (col.field.custom || col.field.currency_field.empty()))) {
+            return Error::InvalidField("aggregate", "cannot aggregate '" + name + "'");
+        }
+        if (t == records::FieldType::kMoney) {
+            auto it = std::find(
+                currency_columns.begin(), currency_columns.end(), col.field.currency_field
+            );
+            a.currency_index = static_cast<int>(it - currency_columns.begin());
+            if (it == currency_columns.end()) {
+                currency_columns.push_back(col.field.currency_field);
+            }
+        }
+        a.field = col.field;
+        a.sql = col.sql;
+        aggregates.push_back(std::move(a));
+    }
+
+    // Common filters on the fields this entity has; from/to on created_at.
+    VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
+    std::vector<FilterTerm> terms;
+    for (FilterTerm& t : r.Terms(f, "created_at")) {
+        if (!def.Field(t.field) && t.field != "created_at") {
+            const std::string param =
+                t.field == "owner_id" && !f.team_id.empty() && t.op == "in" ? "team_id" : t.field;
+            return Error::InvalidField(param, def.name + " cannot be filtered by it");
+        }
+        terms.push_back(std::move(t));
+    }
+    for (const FilterTerm& t : q.filters) {
+        terms.push_back(t);
+    }
+    std::vector<storage::Value> params;
+    VK_ASSIGN_OR_RETURN(std::string cond, records::ListCondition(c, ctx, def, terms, params));
+
+    std::string select;
+    std::string group_list;
+    std::string order;
+    for (size_t i = 0; i < groups.size(); ++i) {
+        select += groups[i].sql + ", ";
+        group_list += (group_list.empty() ? "" : ", ") + groups[i].sql;
+        order += (order.empty() ? "" : ", ") + groups[i].sql + " ASC NULLS LAST";
+    }
+    for (const std::string& cur : currency_columns) {
+        select += cur + ", ";
+        group_list += (group_list.empty() ? "" : ", ") + cur;
+        order += (order.empty() ? "" : ", ") + cur + " ASC NULLS LAST";
+    }
+    select += "COUNT(*)";
+    for (const Aggregate& a : aggregates) {
+        if (a.op == AggOp::kCount) {
+            continue;
+        }
+        const bool integral = a.field.type != records::FieldType::kNumber;
+        const std::string sum =
+            integral ? "CAST(SUM(" + a.sql + ") AS BIGINT)" : "SUM(" + a.sql + ")";
+        select += ", " + sum + ", COUNT(" + a.sql + "), MIN(" + a.sql + "), MAX(" + a.sql + ")";
+    }
+    std::string sql = "SELECT " + select + " FROM " + def.name + " WHERE " + cond;
+    if (!group_list.empty()) {
+        sql += " GROUP BY " + group_list + " ORDER BY " + order;
+    }
+    params.emplace_back(static_cast<int64_t>(kMaxReportGroups * 20 + 1));
+    sql += " LIMIT " + P(params.size());
+    VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(sql, params));
+
+    // Rows split by currency merge back into one row per group.
+    struct Group {
+        std::vector<storage::Value> keys;
+        int64_t count = 0;
+        std::vector<Accumulator> acc;
+    };
+
+    std::vector<Group> merged;
+    std::map<std::string, size_t> index;
+    const size_t ng = groups.size();
+    const size_t nc = currency_columns.size();
+    for (const auto& row : rows.rows) {
+        Json key = Json::array();
+        for (size_t i = 0; i < ng; ++i) {
+            key.push_back(Text(row[i]));
+        }
+        auto [it, added] = index.try_emplace(key.dump(), merged.size());
+        if (added) {
+            Group g;
+            g.keys.assign(row.begin(), row.begin() + static_cast<std::ptrdiff_t>(ng));
+            g.acc.resize(aggregates.size());
+            merged.push_back(std::move(g));
+        }
+        Group& g = merged[it->second];
+        g.count += AsInt(row[ng + nc]);
+        size_t col = ng + nc + 1;
+        for (size_t k = 0; k < aggregates.size(); ++k) {
+            const Aggregate& a = aggregates[k];
+            if (a.op == AggOp::kCount) {
+                continue;
+            }
+            Accumulator& acc = g.acc[k];
+            const storage::Value& sum = row[col];
+            const int64_t n = AsInt(row[col + 1]);
+            const storage::Value& min = row[col + 2];
+            const storage::Value& max = row[col + 3];
+            col += 4;
+            if (n == 0) {
+                continue;
+            }
+            if (a.field.type == records::FieldType::kMoney) {
+                const storage::Value& cur = row[ng + static_cast<size_t>(a.currency_index)];
+                if (IsNull(cur)) {
+                    continue;
+                }
+                const std::string currency = AsText(cur);
+                const bool first = !acc.money_n.contains(currency);
+                acc.money_sum[currency] += AsInt(sum);
+                acc.money_n[currency] += n;
+                acc.money_min[currency] =
+                    first ? AsInt(min) : std::min(acc.money_min[currency], AsInt(min));
+                acc.money_max[currency] =
+                    first ? AsInt(max) : std::max(acc.money_max[currency], AsInt(max));
+                continue;
+            }
+            acc.isum += a.field.type == records::FieldType::kInteger ? AsInt(sum) : 0;
+            acc.dsum += storage::AsDouble(sum);
+            acc.n += n;
+            const double lo = storage::AsDouble(min);
+            const double hi = storage::AsDouble(max);
+            acc.min = acc.min ? std::min(*acc.min, lo) : lo;
+            acc.max = acc.max ? std::max(*acc.max, hi) : hi;
+        }
+    }
+    const bool truncated = merged.size() > kMaxReportGroups;
+    if (truncated) {
+        merged.resize(kMaxReportGroups);
+    }
+    Json columns = Json::array();
+    for (const std::string& g : q.group_by) {
+        columns.push_back(g);
+    }
+    for (const Aggregate& a : aggregates) {
+        columns.push_back(a.name);
+    }
+    Json out_rows = Json::array();
+    for (const Group& g : merged) {
+        Json row = Json::object();
+        std::vector<FilterTerm> drill = terms;
+        for (size_t i = 0; i < ng; ++i) {
+            const records::FieldDef& field = groups[i].field;
+            row[q.group_by[i]] =
+                field.custom ? Text(g.keys[i]) : records::FromStorage(field, g.keys[i], "");
+            drill.push_back(GroupTerm(q.group_by[i], field, g.keys[i]));
+        }
+        for (size_t k = 0; k < aggregates.size(); ++k) {
+            const Aggregate& a = aggregates[k];
+            const Accumulator& acc = g.acc[k];
+            Json value;
+            if (a.op == AggOp::kCount) {
+                value = g.count;
+            } else if (a.field.type == records::FieldType::kMoney) {
+                MoneyMap m;
+                for (const auto& [currency, n] : acc.money_n) {
+                    switch (a.op) {
+                        case AggOp::kSum:
+                            m[currency] = acc.money_sum.at(currency);
+                            break;
+                        case AggOp::kAvg:
+                            m[currency] = DivideHalfEven(acc.money_sum.at(currency), n);
+                            break;
+                        case AggOp::kMin:
+                            m[currency] = acc.money_min.at(currency);
+                            break;
+                        case AggOp::kMax:
+                            m[currency] = acc.money_max.at(currency);
+                            break;
+                        case AggOp::kCount:
+                            break;
+                    }
+                }
+                value = MoneyJson(m);
+            } else if (acc.n == 0) {
+                value = a.op == AggOp::kSum ? Json(0) : Json(nullptr);
+            } else {
+                const bool integral = a.field.type == records::FieldType::kInteger;
+                switch (a.op) {
+                    case AggOp::kSum:
+                        value = integral ? Json(acc.isum) : Number(acc.dsum);
+                        break;
+                    case AggOp::kAvg:
+                        value = integral
+                                    ? Json(std::stod(Ratio(acc.isum, acc.n, 4).get<std::string>()))
+                                    : Number(acc.dsum / static_cast<double>(acc.n));
+                        break;
+                    case AggOp::kMin:
+                        value = integral ? Json(static_cast<int64_t>(*acc.min)) : Number(*acc.min);
+                        break;
+                    case AggOp::kMax:
+                        value = integral ? Json(static_cast<int64_t>(*acc.max)) : Number(*acc.max);
+                        break;
+                    case AggOp::kCount:
+                        break;
+                }
+            }
+            row[a.name] = std::move(value);
+        }
+        row["drilldown"] = ListUrl(def.name, drill);
+        out_rows.push_back(std::move(row));
+    }
+    return Json{
+        {"entity", def.name},
+        {"columns", std::move(columns)},
+        {"rows", std::move(out_rows)},
+        {"truncated", truncated},
+    };
+}
+
+}  // namespace voronka::analytics
