@@ -3,6 +3,7 @@
 
 #include "access/access_routes.hpp"
 #include "access/operator_routes.hpp"
+#include "analytics/customers/customer_analytics.hpp"
 #include "http/health.hpp"
 #include "quality/quality_routes.hpp"
 #include "records/record_routes.hpp"
@@ -31,6 +32,7 @@ std::unique_ptr<App> BuildApp(storage::Database& db, const core::Clock& clock) {
     });
     sales::RegisterSalesCore(app->router, app->registry, *app->records, clock);
     quality::RegisterQualityRoutes(app->router, app->registry, *app->records, clock);
+    analytics::RegisterCustomerAnalytics(app->router, app->registry, *app->records, clock);
     return app;
 }
 
