@@ -75,7 +75,9 @@ public:
     // currency (calibration ends today, weekly units), stores the fit and every customer's
     // p_alive, expected purchases, expected spend per order and discounted CLV, returns Clv().
     // kForbidden unless the caller reads all contacts; kInvalid on bad input or too little data.
-    Result<Json> RefitClv(Connection& tx, const RequestContext& ctx, const Json& input);
+    // Reads, fits and stores in separate steps (the fit can take seconds and holds no
+    // transaction); the stored fit is replaced in one write.
+    Result<Json> RefitClv(const RequestContext& ctx, const Json& input);
 
     // The stored fit: {"model", "params", "gamma_gamma", "log_likelihood", "fitted_at",
     // "currency", "horizon_months", "annual_discount_rate", "totals": {"customers", "clv",

@@ -195,9 +195,7 @@ Result<Json> CustomerAnalytics::Cohorts(
     return Json{{"cohorts", std::move(cohorts)}};
 }
 
-Result<Json> CustomerAnalytics::RefitClv(
-    Connection& tx, const RequestContext& ctx, const Json& input
-) {
+Result<Json> CustomerAnalytics::RefitClv(const RequestContext& ctx, const Json& input) {
     if (!ReadsAllContacts(ctx)) {
         return Error::Forbidden("Only roles that read every contact can refit the CLV model");
     }
@@ -237,17 +235,27 @@ Result<Json> CustomerAnalytics::RefitClv(
         return Error::Invalid("Invalid refit options", std::move(errors));
     }
     const PurchaseModel model = *ParsePurchaseModel(model_name);
-    VK_ASSIGN_OR_RETURN(std::string main, MainCurrency(tx, ctx.tenant_id));
+    storage::Database& db = records_.db();
     const int64_t now = clock_.NowMicros();
     const int32_t today = DayOf(now);
+    std::string main;
+    // The fit runs outside any transaction: a slow one must not hold the writer.
     VK_ASSIGN_OR_RETURN(
         storage::Rows rows,
-        tx.Query(
-            "SELECT o.contact_id, o.ordered_at, o.amount FROM orders o" + JoinContacts("o") +
-                "WHERE o.tenant_id = $1 AND o.deleted_at IS NULL AND o.status = 'completed' "
-                "AND o.currency = $2 AND o.ordered_at IS NOT NULL AND o.amount IS NOT NULL "
-                "ORDER BY o.ordered_at, o.id",
-            {ctx.tenant_id, main}
+        storage::ReadReturning<storage::Rows>(
+            db,
+            [&](Connection& c) -> Result<storage::Rows> {
+                VK_ASSIGN_OR_RETURN(main, MainCurrency(c, ctx.tenant_id));
+                return c.Query(
+                    "SELECT o.contact_id, o.ordered_at, o.amount FROM orders o" +
+                        JoinContacts("o") +
+                        "WHERE o.tenant_id = $1 AND o.deleted_at IS NULL AND o.status = "
+                        "'completed' "
+                        "AND o.currency = $2 AND o.ordered_at IS NOT NULL AND o.amount IS NOT NULL "
+                        "ORDER BY o.ordered_at, o.id",
+                    {ctx.tenant_id, main}
+                );
+            }
         )
     );
     std::vector<Transaction> transactions;
@@ -297,26 +305,31 @@ Result<Json> CustomerAnalytics::RefitClv(
         {"annual_discount_rate", rate},
         {"calibration_end", FormatDate(today)},
         {"unit", "week"}};
-    VK_RETURN_IF_ERROR(tx.Execute("DELETE FROM clv_customers WHERE tenant_id = $1", {ctx.tenant_id})
-    );
-    VK_RETURN_IF_ERROR(tx.Execute("DELETE FROM clv_fits WHERE tenant_id = $1", {ctx.tenant_id}));
-    VK_RETURN_IF_ERROR(tx.Execute(
-        "INSERT INTO clv_fits (tenant_id, model, params, fitted_at) VALUES ($1, $2, $3, $4)",
-        {ctx.tenant_id, model_name, params.dump(), now}
-    ));
-    for (const CustomerValue& v : report->customers) {
+    VK_RETURN_IF_ERROR(db.Write([&](Connection& tx) -> Status {
+        VK_RETURN_IF_ERROR(
+            tx.Execute("DELETE FROM clv_customers WHERE tenant_id = $1", {ctx.tenant_id})
+        );
+        VK_RETURN_IF_ERROR(tx.Execute("DELETE FROM clv_fits WHERE tenant_id = $1", {ctx.tenant_id})
+        );
         VK_RETURN_IF_ERROR(tx.Execute(
-            "INSERT INTO clv_customers (tenant_id, contact_id, p_alive, expected_purchases, "
-            "expected_spend_minor, clv_minor) VALUES ($1, $2, $3, $4, $5, $6)",
-            {ctx.tenant_id,
-             v.customer_id,
-             Finite(v.p_alive),
-             Finite(v.expected_purchases),
-             RoundMinor(v.expected_spend),
-             RoundMinor(v.clv)}
+            "INSERT INTO clv_fits (tenant_id, model, params, fitted_at) VALUES ($1, $2, $3, $4)",
+            {ctx.tenant_id, model_name, params.dump(), now}
         ));
-    }
-    return Clv(tx, ctx, 10);
+        for (const CustomerValue& v : report->customers) {
+            VK_RETURN_IF_ERROR(tx.Execute(
+                "INSERT INTO clv_customers (tenant_id, contact_id, p_alive, expected_purchases, "
+                "expected_spend_minor, clv_minor) VALUES ($1, $2, $3, $4, $5, $6)",
+                {ctx.tenant_id,
+                 v.customer_id,
+                 Finite(v.p_alive),
+                 Finite(v.expected_purchases),
+                 RoundMinor(v.expected_spend),
+                 RoundMinor(v.clv)}
+            ));
+        }
+        return core::Ok();
+    }));
+    return storage::ReadReturning<Json>(db, [&](Connection& c) { return Clv(c, ctx, 10); });
 }
 
 Result<Json> CustomerAnalytics::Clv(Connection& c, const RequestContext& ctx, int limit) {

@@ -121,15 +121,13 @@ void RegisterCustomerAnalytics(
         "POST",
         "/api/v1/analytics/clv/refit",
         Policy::kAuthenticated,
-        [analytics, &db](const RequestContext& ctx, const Request& req) -> Result<Response> {
+        [analytics](const RequestContext& ctx, const Request& req) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
             Json body = Json::object();
             if (!req.body.empty()) {
                 VK_ASSIGN_OR_RETURN(body, core::ParseJson(req.body));
             }
-            VK_ASSIGN_OR_RETURN(Json result, storage::WriteReturning<Json>(db, [&](Connection& tx) {
-                                    return analytics->RefitClv(tx, ctx, body);
-                                }));
+            VK_ASSIGN_OR_RETURN(Json result, analytics->RefitClv(ctx, body));
             return Response::JsonBody(200, result);
         },
         "Fit BG/NBD or Pareto/NBD with Gamma-Gamma and store every customer's CLV",
