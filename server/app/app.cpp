@@ -4,6 +4,7 @@
 #include "access/access_routes.hpp"
 #include "access/operator_routes.hpp"
 #include "analytics/sales/sales_analytics_routes.hpp"
+#include "analytics/customers/customer_analytics.hpp"
 #include "http/health.hpp"
 #include "quality/quality_routes.hpp"
 #include "records/record_routes.hpp"
@@ -41,6 +42,7 @@ std::unique_ptr<App> BuildApp(storage::Database& db, const core::Clock& clock) {
             const access::RequestContext& ctx, std::string_view action, const core::Json& detail
         ) { auth->Audit(ctx.tenant_id, ctx.user_id, action, detail, ctx.remote_address); }
     );
+    analytics::RegisterCustomerAnalytics(app->router, app->registry, *app->records, clock);
     return app;
 }
 

@@ -70,6 +70,21 @@ struct WriteHookArgs {
 
 using WriteHook = std::function<Status(WriteHookArgs&)>;
 
+// What a domain hook sees after a create/update/delete/restore is stored (with its event), in
+// the same transaction: derived rows (metrics, follow-up records) stay consistent with the write
+// or roll back with it. `before` is nullptr on create and restore; `after` is the stored state
+// (API form, with "id"), the last live state on delete.
+struct AfterWriteArgs {
+    storage::Connection& tx;
+    const access::RequestContext& ctx;
+    const EntityDef& entity;
+    std::string_view action;  // "create", "update", "delete", "restore"
+    const Json* before;
+    const Json& after;
+};
+
+using AfterWriteHook = std::function<Status(const AfterWriteArgs&)>;
+
 // Adds keys to the API response of a create (e.g. "duplicates": likely duplicates of the new
 // record). Runs after the create has committed, on a read connection, with the caller's context;
 // `response` is the created record's body. A failing hook adds nothing and does not fail the
@@ -90,6 +105,7 @@ struct EntityDef {
     // managers may write while a `user`, whose scope is its own and its team's records, may not.
     bool all_scope_writes = false;
     std::vector<WriteHook> before_write;  // domain behaviour: normalisation, computed fields
+    std::vector<AfterWriteHook> after_write;  // derived state kept current in the same transaction
     std::vector<CreateResponseHook> after_create;  // extra keys in the create response
 
     const FieldDef* Field(std::string_view field_name) const;

@@ -385,6 +385,20 @@ Json Diff(const EntityDef& def, const Json* before, const Json& after) {
     return changes;
 }
 
+Status RunAfterWrite(
+    Connection& tx,
+    const RequestContext& ctx,
+    const EntityDef& def,
+    std::string_view action,
+    const Json* before,
+    const Json& after
+) {
+    for (const AfterWriteHook& hook : def.after_write) {
+        VK_RETURN_IF_ERROR(hook(AfterWriteArgs{tx, ctx, def, action, before, after}));
+    }
+    return core::Ok();
+}
+
 }  // namespace
 
 Result<Record> RecordService::Create(
@@ -403,6 +417,7 @@ Result<Record> RecordService::Create(
     );
     VK_RETURN_IF_ERROR(IndexForSearch(tx, ctx, *def, id, values, /*replace=*/false));
     VK_ASSIGN_OR_RETURN(Record record, LoadRow(tx, ctx, *def, id, false));
+    VK_RETURN_IF_ERROR(RunAfterWrite(tx, ctx, *def, "create", nullptr, record.body));
     record.body = Present(ctx, *def, std::move(record.body));
     return record;
 }
@@ -442,6 +457,7 @@ Result<Record> RecordService::Update(
     );
     VK_RETURN_IF_ERROR(IndexForSearch(tx, ctx, *def, record_id, values));
     VK_ASSIGN_OR_RETURN(Record record, LoadRow(tx, ctx, *def, id, false));
+    VK_RETURN_IF_ERROR(RunAfterWrite(tx, ctx, *def, "update", &current.body, record.body));
     record.body = Present(ctx, *def, std::move(record.body));
     return record;
 }
@@ -476,7 +492,8 @@ Status RecordService::Delete(
     VK_RETURN_IF_ERROR(
         WriteEvent(tx, ctx, *def, record_id, current.version + 1, "delete", Json::object(), now)
     );
-    return UnindexForSearch(tx, ctx, *def, record_id);
+    VK_RETURN_IF_ERROR(UnindexForSearch(tx, ctx, *def, record_id));
+    return RunAfterWrite(tx, ctx, *def, "delete", &current.body, current.body);
 }
 
 Result<Record> RecordService::Restore(
@@ -506,6 +523,7 @@ Result<Record> RecordService::Restore(
     );
     VK_RETURN_IF_ERROR(IndexForSearch(tx, ctx, *def, record_id, current.body));
     VK_ASSIGN_OR_RETURN(Record record, LoadRow(tx, ctx, *def, id, false));
+    VK_RETURN_IF_ERROR(RunAfterWrite(tx, ctx, *def, "restore", nullptr, record.body));
     record.body = Present(ctx, *def, std::move(record.body));
     return record;
 }

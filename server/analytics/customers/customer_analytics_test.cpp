@@ -1,0 +1,611 @@
+// Orders and customer analytics end to end through the assembled app's routes, on SQLite and
+// PostgreSQL, against figures worked out by hand from a small order history (and, for CLV, the
+// analytics library's own fit of the same CDNOW slice).
+#include "analytics/customers/customer_analytics.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include <gtest/gtest.h>
+
+#include "analytics/customer_summary.hpp"
+#include "analytics/customer_value.hpp"
+#include "analytics/date_format.hpp"
+#include "app/app.hpp"
+#include "core/money.hpp"
+#include "http/url.hpp"
+#include "storage/backend_fixture.hpp"
+
+namespace voronka::analytics {
+namespace {
+
+using storage::Connection;
+
+// 2026-06-15T12:00:00Z: "now" for the hand-computed history.
+constexpr int64_t kNow = 1'781'524'800'000'000;
+
+struct Caller {
+    std::string token;
+    std::string user_id;
+    int64_t tenant_id = 0;
+};
+
+class CustomerAnalyticsTest : public storage::BackendTest {
+protected:
+    void SetUp() override {
+        storage::BackendTest::SetUp();
+        if (IsSkipped()) {
+            return;
+        }
+        app_ = app::BuildApp(db(), clock_);
+        admin_ = NewTenant();
+    }
+
+    Caller NewTenant() {
+        Caller c;
+        const std::string name = storage::UniqueName("shop");
+        auto created =
+            storage::WriteReturning<std::pair<int64_t, std::string>>(db(), [&](Connection& tx) {
+                return app_->auth.CreateTenant(tx, name, name + "@test.example", "password-123");
+            });
+        EXPECT_TRUE(created) << storage::Describe(created.error());
+        c.tenant_id = created->first;
+        c.user_id = created->second;
+        c.token = Token(c.tenant_id, c.user_id);
+        return c;
+    }
+
+    Caller AddUser(const Caller& admin, const std::string& role) {
+        Caller c = admin;
+        auto id = storage::WriteReturning<std::string>(db(), [&](Connection& tx) {
+            access::NewUser user;
+            user.tenant_id = admin.tenant_id;
+            user.email = storage::UniqueName(role) + "@test.example";
+            user.password = "password-123";
+            user.role = role;
+            return app_->auth.CreateUser(tx, user);
+        });
+        EXPECT_TRUE(id);
+        c.user_id = *id;
+        c.token = Token(c.tenant_id, c.user_id);
+        return c;
+    }
+
+    std::string Token(int64_t tenant_id, const std::string& user_id) {
+        auto issued = storage::WriteReturning<access::IssuedToken>(db(), [&](Connection& tx) {
+            return app_->auth.CreateToken(tx, tenant_id, user_id, "test", false, std::nullopt);
+        });
+        EXPECT_TRUE(issued);
+        return issued->token;
+    }
+
+    http::Response Call(
+        const Caller* who,
+        const std::string& method,
+        const std::string& target,
+        const std::string& body = {},
+        const std::string& content_type = "application/json"
+    ) {
+        http::Request req;
+        req.method = method;
+        EXPECT_TRUE(http::ParseTarget(target, req));
+        if (who) {
+            req.headers["authorization"] = "Bearer " + who->token;
+        }
+        if (!body.empty()) {
+            req.body = body;
+            req.headers["content-type"] = content_type;
+        }
+        return app_->router.Dispatch(std::move(req));
+    }
+
+    Json Expect(
+        int status,
+        const Caller& who,
+        const std::string& method,
+        const std::string& target,
+        const Json& body = nullptr
+    ) {
+        const http::Response res = Call(&who, method, target, body.is_null() ? "" : body.dump());
+        EXPECT_EQ(res.status, status) << method << " " << target << ": " << res.body;
+        return res.body.empty() ? Json(nullptr) : Json::parse(res.body, nullptr, false);
+    }
+
+    Json Import(int status, const Caller& who, const std::string& csv) {
+        const http::Response res = Call(&who, "POST", "/api/v1/orders/import", csv, "text/csv");
+        EXPECT_EQ(res.status, status) << res.body;
+        return Json::parse(res.body, nullptr, false);
+    }
+
+    std::string Contact(const Caller& who, const std::string& name) {
+        Json c = Expect(
+            201,
+            who,
+            "POST",
+            "/api/v1/contacts",
+            {{"first_name", name}, {"email", name + "@shop.example"}}
+        );
+        return c.value("id", "");
+    }
+
+    // The five customers of the hand-computed history, and its import.
+    std::map<std::string, std::string> History() {
+        std::map<std::string, std::string> ids;
+        for (const char* name : {"c1", "c2", "c3", "c4", "c5"}) {
+            ids[name] = Contact(admin_, name);
+        }
+        beta_ = Expect(
+                    201, admin_, "POST", "/api/v1/products", {{"name", "Beta"}, {"sku", "SKU-B"}}
+        ).value("id", "");
+        Json imported = Import(200, admin_, kHistory);
+        EXPECT_EQ(imported, Json({{"imported", 8}, {"skipped_existing", 0}}));
+        return ids;
+    }
+
+    static std::map<std::string, Json> BySegment(const Json& rfm) {
+        std::map<std::string, Json> out;
+        for (const Json& s : rfm["segments"]) {
+            if (s["customers"].get<int64_t>() > 0) {
+                out[s["segment"].get<std::string>()] = s;
+            }
+        }
+        return out;
+    }
+
+    static constexpr const char* kHistory =
+        "external_id,contact_email,ordered_at,amount,currency,channel,product_sku,quantity,price\n"
+        "o1,c1@shop.example,2026-01-10,100.00,RUB,web,SKU-A,1,100.00\n"
+        "o2,c1@shop.example,2026-02-10,50.00,RUB,web,SKU-B,2,25.00\n"
+        "o3,C1@Shop.example,2026-06-01T09:30:00Z,200.00,RUB,web,SKU-A,2,100.00\n"
+        "o4,c2@shop.example,2026-01-20,30.00,RUB,store,SKU-A,1,30.00\n"
+        "o5,c2@shop.example,2026-03-05,30.00,RUB,store,SKU-B,1,30.00\n"
+        "o6,c3@shop.example,2026-02-14,500.00,RUB,web,,,\n"
+        "o7,c4@shop.example,2025-12-01,10.00,,web,,,\n"
+        "\"o8\",c5@shop.example,2026-06-10,20.00,RUB,\"web, mobile\",SKU-A,1,20.00\n";
+
+    core::ManualClock clock_{kNow};
+    std::unique_ptr<app::App> app_;
+    Caller admin_;
+    std::string beta_;
+};
+
+TEST_P(CustomerAnalyticsTest, ImportScoresSegmentsAndCohortsExactly) {
+    auto ids = History();
+    // Hand-computed: recency ranks c4 < c3 < c2 < c1 < c5; purchase days c3=c4=c5 (1) < c2 (2) <
+    // c1 (3); revenue c4 10 < c5 20 < c2 60 < c1 350 < c3 500. Quintiles of 5 customers.
+    const std::map<std::string, std::tuple<int, int, int, std::string>> expected = {
+        {"c1", {4, 5, 4, "loyal"}},
+        {"c2", {3, 4, 3, "loyal"}},
+        {"c3", {2, 2, 5, "at_risk"}},
+        {"c4", {1, 2, 1, "lost"}},
+        {"c5", {5, 2, 2, "potential_loyalist"}}};
+    for (const auto& [name, score] : expected) {
+        Json a = Expect(200, admin_, "GET", "/api/v1/contacts/" + ids[name] + "/analytics");
+        const auto& [r, f, m, segment] = score;
+        EXPECT_EQ(a["rfm"]["r"], r) << name;
+        EXPECT_EQ(a["rfm"]["f"], f) << name;
+        EXPECT_EQ(a["rfm"]["m"], m) << name;
+        EXPECT_EQ(a["rfm"]["segment"], segment) << name;
+        Json contact = Expect(200, admin_, "GET", "/api/v1/contacts/" + ids[name]);
+        EXPECT_EQ(contact["rfm_segment"], segment) << name;
+    }
+    Json c1 = Expect(200, admin_, "GET", "/api/v1/contacts/" + ids["c1"] + "/analytics");
+    EXPECT_EQ(c1["rfm"]["orders"], 3);
+    EXPECT_EQ(c1["rfm"]["revenue"], Json({{"RUB", "350.00"}}));
+    EXPECT_EQ(c1["regular_customer"], true);
+    EXPECT_EQ(c1["suggested_discount_percent"], 10);
+    EXPECT_TRUE(c1["clv"].is_null());
+    Json c3 = Expect(200, admin_, "GET", "/api/v1/contacts/" + ids["c3"] + "/analytics");
+    EXPECT_EQ(c3["regular_customer"], false);
+    EXPECT_EQ(c3["suggested_discount_percent"], 15);
+
+    // c5 bought only SKU-A; SKU-A and Beta (SKU-B) were both bought by c1 and c2:
+    // cosine = 2 / sqrt(3 * 2).
+    Json c5 = Expect(200, admin_, "GET", "/api/v1/contacts/" + ids["c5"] + "/analytics");
+    ASSERT_EQ(c5["next_best_offer"].size(), 1u) << c5.dump();
+    EXPECT_EQ(c5["next_best_offer"][0]["product_id"], beta_);
+    EXPECT_EQ(c5["next_best_offer"][0]["name"], "Beta");
+    EXPECT_EQ(c5["next_best_offer"][0]["sku"], "SKU-B");
+    EXPECT_NEAR(c5["next_best_offer"][0]["score"].get<double>(), 2.0 / std::sqrt(6.0), 1e-12);
+
+    Json rfm = Expect(200, admin_, "GET", "/api/v1/analytics/rfm");
+    auto segments = BySegment(rfm);
+    ASSERT_EQ(segments.size(), 4u) << rfm.dump();
+    EXPECT_EQ(segments["loyal"]["customers"], 2);
+    EXPECT_EQ(segments["loyal"]["revenue"], Json({{"RUB", "410.00"}}));
+    EXPECT_EQ(segments["at_risk"]["revenue"], Json({{"RUB", "500.00"}}));
+    EXPECT_EQ(segments["lost"]["revenue"], Json({{"RUB", "10.00"}}));
+    EXPECT_EQ(segments["potential_loyalist"]["revenue"], Json({{"RUB", "20.00"}}));
+    EXPECT_EQ(rfm["segments"].size(), 11u);
+    // The drilldown is a working contacts list.
+    Json loyal = Expect(200, admin_, "GET", segments["loyal"]["drilldown"].get<std::string>());
+    std::set<std::string> loyal_ids;
+    for (const Json& c : loyal["data"]) {
+        loyal_ids.insert(c["id"].get<std::string>());
+    }
+    EXPECT_EQ(loyal_ids, (std::set<std::string>{ids["c1"], ids["c2"]}));
+
+    // The rebuild gives the same scores as the import's.
+    Json rebuilt = Expect(200, admin_, "POST", "/api/v1/analytics/rfm/recompute");
+    EXPECT_EQ(rebuilt["segments"], rfm["segments"]);
+
+    Json cohorts = Expect(200, admin_, "GET", "/api/v1/analytics/cohorts");
+    const Json expected_cohorts = Json::array({
+        {{"cohort", "2025-12"},
+         {"customers", 1},
+         {"active", {1, 0, 0, 0, 0, 0, 0}},
+         {"retention", {1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0}}},
+        {{"cohort", "2026-01"},
+         {"customers", 2},
+         {"active", {2, 1, 1, 0, 0, 1}},
+         {"retention", {1.0, 0.5, 0.5, 0.0, 0.0, 0.5}}},
+        {{"cohort", "2026-02"},
+         {"customers", 1},
+         {"active", {1, 0, 0, 0, 0}},
+         {"retention", {1.0, 0.0, 0.0, 0.0, 0.0}}},
+        {{"cohort", "2026-06"},
+         {"customers", 1},
+         {"active", Json::array({1})},
+         {"retention", Json::array({1.0})}},
+    });
+    EXPECT_EQ(cohorts["cohorts"], expected_cohorts);
+    Json window = Expect(200, admin_, "GET", "/api/v1/analytics/cohorts?from=2026-01&to=2026-02");
+    ASSERT_EQ(window["cohorts"].size(), 2u);
+    EXPECT_EQ(window["cohorts"][0]["cohort"], "2026-01");
+    Json bad_month = Expect(400, admin_, "GET", "/api/v1/analytics/cohorts?from=2026-13&to=x");
+    ASSERT_EQ(bad_month["errors"].size(), 2u);
+    EXPECT_EQ(bad_month["errors"][0]["field"], "from");
+    EXPECT_EQ(bad_month["errors"][1]["field"], "to");
+
+    // A re-import of the same file writes nothing new.
+    EXPECT_EQ(Import(200, admin_, kHistory), Json({{"imported", 0}, {"skipped_existing", 8}}));
+}
+
+TEST_P(CustomerAnalyticsTest, ImportIsAllOrNothing) {
+    const std::string c1 = Contact(admin_, "c1");
+    const std::string csv =
+        "external_id,contact_email,ordered_at,amount,product_sku,quantity,price\n"
+        "x1,c1@shop.example,2026-01-10,100.00,SKU-A,1,100.00\n"
+        "x2,nobody@shop.example,2026-01-11,5.00,,,\n"
+        "x3,c1@shop.example,2026-01-12,99.00,SKU-A,2,10.00\n"
+        "x4,c1@shop.example,yesterday,1.00,,,\n"
+        "x1,c1@shop.example,2026-01-10,100.00,,,\n";
+    Json problem = Import(400, admin_, csv);
+    std::map<std::string, std::string> errors;
+    for (const Json& e : problem["errors"]) {
+        errors[e["field"].get<std::string>()] = e["message"].get<std::string>();
+    }
+    EXPECT_EQ(errors.size(), 4u) << problem.dump();
+    EXPECT_EQ(errors["rows[3].contact_email"], "matches no contact");
+    EXPECT_EQ(errors["rows[4].amount"], "must equal the sum of the lines (20.00)");
+    EXPECT_TRUE(errors.contains("rows[5].ordered_at"));
+    EXPECT_EQ(errors["rows[6].external_id"], "repeats line 2");
+    // The good first row was not written either.
+    Json orders = Expect(200, admin_, "GET", "/api/v1/orders");
+    EXPECT_TRUE(orders["data"].empty());
+    Json a = Expect(200, admin_, "GET", "/api/v1/contacts/" + c1 + "/analytics");
+    EXPECT_EQ(a["rfm"]["orders"], 0);
+
+    // Header problems and the wrong media type.
+    Json header = Import(400, admin_, "who,when\nx,y\n");
+    EXPECT_EQ(header["errors"][0]["field"], "columns");
+    const http::Response json = Call(&admin_, "POST", "/api/v1/orders/import", "{}");
+    EXPECT_EQ(json.status, 400);
+    EXPECT_NE(json.body.find("Content-Type"), std::string::npos);
+}
+
+TEST_P(CustomerAnalyticsTest, OrderTotalsAreExactAndExternalIdsUnique) {
+    const std::string c1 = Contact(admin_, "c1");
+    Json order = Expect(
+        201,
+        admin_,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", c1},
+         {"ordered_at", "2026-06-01T10:00:00Z"},
+         {"external_id", "shop-1"},
+         {"lines",
+          {{{"name", "Tea"}, {"quantity", 3}, {"price", "0.35"}},
+           {{"name", "Cup"}, {"quantity", 0.5}, {"price", "10.01"}, {"adjustment", "-1.00"}}}}}
+    );
+    // 3 x 0.35 = 1.05; 0.5 x 10.01 = 5.005 -> 5.01 (half away from zero) - 1.00 = 4.01.
+    EXPECT_EQ(order["amount"], "5.06");
+    EXPECT_EQ(order["currency"], "RUB");
+    EXPECT_EQ(order["status"], "completed");
+    EXPECT_EQ(order["owner_id"], admin_.user_id);
+    EXPECT_EQ(order["lines"][1]["amount"], "4.01");
+
+    Json mismatch = Expect(
+        400,
+        admin_,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", c1},
+         {"ordered_at", "2026-06-01T10:00:00Z"},
+         {"amount", "10.00"},
+         {"lines",
+          Json::array({{{"name", "Tea"}, {"quantity", 2}, {"price", "1.00"}, {"amount", "2.50"}}})}}
+    );
+    ASSERT_EQ(mismatch["errors"].size(), 1u) << mismatch.dump();
+    EXPECT_EQ(mismatch["errors"][0]["field"], "lines[0].amount");
+    Json total = Expect(
+        400,
+        admin_,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", c1},
+         {"ordered_at", "2026-06-01T10:00:00Z"},
+         {"amount", "10.00"},
+         {"lines", Json::array({{{"name", "Tea"}, {"quantity", 2}, {"price", "1.00"}}})}}
+    );
+    EXPECT_EQ(total["errors"][0]["field"], "amount");
+    Json duplicate = Expect(
+        409,
+        admin_,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", c1},
+         {"ordered_at", "2026-06-02T10:00:00Z"},
+         {"amount", "1.00"},
+         {"external_id", "shop-1"}}
+    );
+    EXPECT_EQ(duplicate["errors"][0]["field"], "external_id");
+
+    // Metrics follow every write: a cancelled order stops counting, a deleted one too.
+    Json a = Expect(200, admin_, "GET", "/api/v1/contacts/" + c1 + "/analytics");
+    EXPECT_EQ(a["rfm"]["orders"], 1);
+    EXPECT_EQ(a["rfm"]["revenue"], Json({{"RUB", "5.06"}}));
+    const std::string id = order["id"].get<std::string>();
+    Expect(200, admin_, "PATCH", "/api/v1/orders/" + id, {{"status", "cancelled"}});
+    a = Expect(200, admin_, "GET", "/api/v1/contacts/" + c1 + "/analytics");
+    EXPECT_EQ(a["rfm"]["orders"], 0);
+    EXPECT_TRUE(a["rfm"]["segment"].is_null());
+    Expect(200, admin_, "PATCH", "/api/v1/orders/" + id, {{"status", "completed"}});
+    // The only customer ranks lowest on every score (midrank 0 of 1), as rfm_score.hpp defines.
+    EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + c1)["rfm_segment"], "lost");
+    Expect(204, admin_, "DELETE", "/api/v1/orders/" + id);
+    EXPECT_TRUE(Expect(200, admin_, "GET", "/api/v1/contacts/" + c1)["rfm_segment"].is_null());
+}
+
+TEST_P(CustomerAnalyticsTest, WonDealBecomesOneOrder) {
+    const std::string c4 = Contact(admin_, "c4");
+    Json pipeline = Expect(
+        201,
+        admin_,
+        "POST",
+        "/api/v1/pipelines",
+        {{"name", "Sales"},
+         {"stages",
+          {{{"name", "New"}, {"kind", "open"}},
+           {{"name", "Won"}, {"kind", "won"}},
+           {{"name", "Lost"}, {"kind", "lost"}}}}}
+    );
+    const std::string open = pipeline["stages"][0]["id"];
+    const std::string won = pipeline["stages"][1]["id"];
+    Json deal = Expect(
+        201,
+        admin_,
+        "POST",
+        "/api/v1/deals",
+        {{"title", "Gamma x2"},
+         {"pipeline_id", pipeline["id"]},
+         {"stage_id", open},
+         {"currency", "RUB"},
+         {"contact_id", c4}}
+    );
+    const std::string deal_id = deal["id"];
+    Expect(
+        200,
+        admin_,
+        "PUT",
+        "/api/v1/deals/" + deal_id + "/lines",
+        {{"set_amount", true},
+         {"lines",
+          {{{"name", "Gamma"}, {"quantity", 2}, {"price", "15.00"}, {"discount_percent", 10}}}}}
+    );
+    EXPECT_TRUE(
+        Expect(200, admin_, "GET", "/api/v1/orders?filter[deal_id]=" + deal_id)["data"].empty()
+    );
+    Expect(200, admin_, "PATCH", "/api/v1/deals/" + deal_id, {{"stage_id", won}});
+    Json orders = Expect(200, admin_, "GET", "/api/v1/orders?filter[deal_id]=" + deal_id);
+    ASSERT_EQ(orders["data"].size(), 1u);
+    const Json order = orders["data"][0];
+    EXPECT_EQ(order["contact_id"], c4);
+    EXPECT_EQ(order["amount"], "27.00");
+    EXPECT_EQ(order["lines"][0]["name"], "Gamma");
+    EXPECT_EQ(order["lines"][0]["adjustment"], "-3.00");
+    EXPECT_EQ(order["lines"][0]["amount"], "27.00");
+    EXPECT_EQ(
+        Expect(200, admin_, "GET", "/api/v1/contacts/" + c4 + "/analytics")["rfm"]["orders"], 1
+    );
+
+    // Reopened and won again: still the one order.
+    Expect(200, admin_, "PATCH", "/api/v1/deals/" + deal_id, {{"stage_id", open}});
+    Expect(200, admin_, "PATCH", "/api/v1/deals/" + deal_id, {{"stage_id", won}});
+    EXPECT_EQ(
+        Expect(200, admin_, "GET", "/api/v1/orders?filter[deal_id]=" + deal_id)["data"].size(), 1u
+    );
+
+    // A deal created straight into the won stage gets its order too.
+    Json direct = Expect(
+        201,
+        admin_,
+        "POST",
+        "/api/v1/deals",
+        {{"title", "Direct"}, {"stage_id", won}, {"contact_id", c4}, {"amount", "5.00"}}
+    );
+    Json direct_orders = Expect(
+        200, admin_, "GET", "/api/v1/orders?filter[deal_id]=" + direct["id"].get<std::string>()
+    );
+    ASSERT_EQ(direct_orders["data"].size(), 1u);
+    EXPECT_EQ(direct_orders["data"][0]["amount"], "5.00");
+    EXPECT_EQ(
+        Expect(200, admin_, "GET", "/api/v1/contacts/" + c4 + "/analytics")["rfm"]["orders"], 2
+    );
+}
+
+TEST_P(CustomerAnalyticsTest, OtherTenantsAndAnonymousSeeNothing) {
+    auto ids = History();
+    Caller other = NewTenant();
+    EXPECT_TRUE(BySegment(Expect(200, other, "GET", "/api/v1/analytics/rfm")).empty());
+    EXPECT_TRUE(Expect(200, other, "GET", "/api/v1/analytics/cohorts")["cohorts"].empty());
+    Expect(404, other, "GET", "/api/v1/contacts/" + ids["c1"] + "/analytics");
+    // Five customers are too few for a fit: a 400 naming the orders, and nothing stored.
+    Json unfit = Expect(400, admin_, "POST", "/api/v1/analytics/clv/refit", Json::object());
+    EXPECT_EQ(unfit["errors"][0]["field"], "orders");
+    EXPECT_TRUE(Expect(200, admin_, "GET", "/api/v1/analytics/clv")["fitted_at"].is_null());
+    EXPECT_TRUE(Expect(200, other, "GET", "/api/v1/analytics/clv")["fitted_at"].is_null());
+    // Another tenant's import cannot reach these contacts.
+    Json problem =
+        Import(400, other, "contact_id,ordered_at,amount\n" + ids["c1"] + ",2026-01-01,1.00\n");
+    EXPECT_EQ(problem["errors"][0]["field"], "rows[2].contact_id");
+    for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
+             {"GET", "/api/v1/analytics/rfm"},
+             {"GET", "/api/v1/analytics/cohorts"},
+             {"GET", "/api/v1/analytics/clv"},
+             {"POST", "/api/v1/analytics/clv/refit"},
+             {"POST", "/api/v1/analytics/rfm/recompute"},
+             {"POST", "/api/v1/orders/import"},
+             {"GET", "/api/v1/contacts/" + ids["c1"] + "/analytics"}}) {
+        EXPECT_EQ(Call(nullptr, method, path).status, 401) << path;
+    }
+}
+
+TEST_P(CustomerAnalyticsTest, UserRoleSeesOnlyItsCustomers) {
+    auto ids = History();
+    Caller user = AddUser(admin_, "user");
+    const std::string mine = Contact(user, "mine");
+    Expect(
+        201,
+        user,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", mine}, {"ordered_at", "2026-05-01T08:00:00Z"}, {"amount", "7.00"}}
+    );
+    Json rfm = Expect(200, user, "GET", "/api/v1/analytics/rfm");
+    int64_t customers = 0;
+    for (const auto& [name, s] : BySegment(rfm)) {
+        customers += s["customers"].get<int64_t>();
+        EXPECT_EQ(s["revenue"], Json({{"RUB", "7.00"}}));
+    }
+    EXPECT_EQ(customers, 1);
+    Json cohorts = Expect(200, user, "GET", "/api/v1/analytics/cohorts");
+    ASSERT_EQ(cohorts["cohorts"].size(), 1u);
+    EXPECT_EQ(cohorts["cohorts"][0]["cohort"], "2026-05");
+    Expect(404, user, "GET", "/api/v1/contacts/" + ids["c1"] + "/analytics");
+    Expect(200, user, "GET", "/api/v1/contacts/" + mine + "/analytics");
+    Expect(403, user, "POST", "/api/v1/analytics/rfm/recompute");
+    Expect(403, user, "POST", "/api/v1/analytics/clv/refit", Json::object());
+    Json problem =
+        Import(400, user, "contact_email,ordered_at,amount\nc1@shop.example,2026-01-01,1.00\n");
+    EXPECT_EQ(problem["errors"][0]["field"], "rows[2].contact_email");
+    // The admin still sees everyone: five imported customers and the user's.
+    int64_t all = 0;
+    for (const auto& [name, s] : BySegment(Expect(200, admin_, "GET", "/api/v1/analytics/rfm"))) {
+        all += s["customers"].get<int64_t>();
+    }
+    EXPECT_EQ(all, 6);
+}
+
+std::string SharedData() {
+    const char* env = std::getenv("VORONKA_SHARED_DATA");
+    return env && *env ? env : VORONKA_SHARED_DATA_DIR;
+}
+
+TEST_P(CustomerAnalyticsTest, ClvRefitMatchesTheLibraryFitOnCdnow) {
+    // CDNOW's calibration period ends 1997-09-30; the slice is the first 200 sample customers.
+    clock_.Advance(875'620'800'000'000 - clock_.NowMicros());
+    std::ifstream in(SharedData() + "/cdnow/cdnowElog.csv");
+    ASSERT_TRUE(in) << SharedData();
+    std::string header;
+    std::getline(in, header);
+    std::map<int, std::string> contact_of;
+    std::ostringstream csv;
+    csv << "contact_id,ordered_at,amount\n";
+    std::vector<Transaction> library;
+    for (std::string row; std::getline(in, row);) {
+        std::vector<std::string> f;
+        std::stringstream fields(row);
+        for (std::string x; std::getline(fields, x, ',');) {
+            f.push_back(x);
+        }
+        ASSERT_EQ(f.size(), 5u) << row;
+        const int customer = std::stoi(f[1]);
+        if (customer > 200) {
+            continue;
+        }
+        if (!contact_of.contains(customer)) {
+            contact_of[customer] = Contact(admin_, "cdnow" + std::to_string(customer));
+        }
+        const std::string date =
+            f[2].substr(0, 4) + "-" + f[2].substr(4, 2) + "-" + f[2].substr(6, 2);
+        csv << contact_of[customer] << "," << date << "," << f[4] << "\n";
+        const double cents = std::round(std::stod(f[4]) * 100.0);
+        library.push_back({contact_of[customer], *ParseDate(date, "%Y-%m-%d"), cents});
+    }
+    Json imported = Import(200, admin_, csv.str());
+    EXPECT_EQ(imported["imported"], 657);
+
+    Json fit = Expect(
+        200,
+        admin_,
+        "POST",
+        "/api/v1/analytics/clv/refit",
+        {{"model", "bgnbd"}, {"annual_discount_rate", 0.1}, {"horizon_months", 12}}
+    );
+    const auto summaries = SummariseTransactions(
+        library, {*ParseDate("1997-09-30", "%Y-%m-%d"), std::nullopt, TimeUnit::kWeek}
+    );
+    ClvOptions options;
+    options.horizon_weeks = 52;
+    auto expected = ComputeCustomerValues(summaries, PurchaseModel::kBgNbd, options);
+    ASSERT_TRUE(expected);
+    const auto& bg = std::get<BgNbdFit>(expected->purchase_fit).params;
+    EXPECT_NEAR(fit["params"]["r"].get<double>(), bg.r, 1e-6 * bg.r);
+    EXPECT_NEAR(fit["params"]["alpha"].get<double>(), bg.alpha, 1e-6 * bg.alpha);
+    EXPECT_NEAR(fit["params"]["a"].get<double>(), bg.a, 1e-6 * bg.a);
+    EXPECT_NEAR(fit["params"]["b"].get<double>(), bg.b, 1e-6 * bg.b);
+    const auto& gg = expected->spend_fit.params;
+    EXPECT_NEAR(fit["gamma_gamma"]["p"].get<double>(), gg.p, 1e-6 * gg.p);
+    EXPECT_NEAR(fit["gamma_gamma"]["q"].get<double>(), gg.q, 1e-6 * gg.q);
+    EXPECT_NEAR(fit["gamma_gamma"]["gamma"].get<double>(), gg.gamma, 1e-6 * gg.gamma);
+    EXPECT_EQ(fit["customers"], static_cast<int64_t>(summaries.size()));
+    EXPECT_EQ(fit["totals"]["customers"], static_cast<int64_t>(summaries.size()));
+
+    // The top customer and its CLV in minor units, as the library values it.
+    const CustomerValue* best = &expected->customers[0];
+    for (const auto& v : expected->customers) {
+        if (v.clv > best->clv) {
+            best = &v;
+        }
+    }
+    ASSERT_FALSE(fit["top"].empty());
+    EXPECT_EQ(fit["top"][0]["contact_id"], best->customer_id);
+    Json contact =
+        Expect(200, admin_, "GET", "/api/v1/contacts/" + best->customer_id + "/analytics");
+    EXPECT_EQ(contact["clv"]["clv"], core::FormatAmount(std::llround(best->clv), "RUB"));
+    EXPECT_NEAR(contact["clv"]["p_alive"].get<double>(), best->p_alive, 1e-12);
+
+    Json pareto =
+        Expect(200, admin_, "POST", "/api/v1/analytics/clv/refit", {{"model", "pareto-nbd"}});
+    EXPECT_EQ(pareto["model"], "pareto-nbd");
+    EXPECT_TRUE(pareto["params"].contains("beta"));
+    Json bad = Expect(
+        400,
+        admin_,
+        "POST",
+        "/api/v1/analytics/clv/refit",
+        {{"model", "nope"}, {"annual_discount_rate", -2}, {"horizon_months", 0}}
+    );
+    EXPECT_EQ(bad["errors"].size(), 3u);
+}
+
+VORONKA_INSTANTIATE_BACKENDS(CustomerAnalyticsTest);
+
+}  // namespace
+}  // namespace voronka::analytics

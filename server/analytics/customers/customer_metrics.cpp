@@ -1,0 +1,242 @@
+// customer_metrics upkeep: one contact after each order write, or the whole tenant at once.
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "access/permissions.hpp"
+#include "analytics/customers/customers_internal.hpp"
+#include "analytics/rfm_score.hpp"
+#include "core/money.hpp"
+
+namespace voronka::analytics::customers_internal {
+
+using core::Error;
+
+namespace {
+
+constexpr int64_t kYearMicros = 365 * kMicrosPerDay;
+
+struct Totals {
+    int64_t first_at = 0;
+    int64_t last_at = 0;
+    int64_t orders = 0;
+    int64_t orders_last_year = 0;
+    std::set<int32_t> days;
+    std::map<std::string, int64_t> revenue;  // currency -> minor units
+};
+
+Status Add(Totals& t, int64_t at, int64_t amount, const std::string& currency, int64_t now) {
+    if (t.orders == 0 || at < t.first_at) {
+        t.first_at = at;
+    }
+    if (t.orders == 0 || at > t.last_at) {
+        t.last_at = at;
+    }
+    ++t.orders;
+    if (at > now - kYearMicros && at <= now) {
+        ++t.orders_last_year;
+    }
+    t.days.insert(DayOf(at));
+    VK_ASSIGN_OR_RETURN(t.revenue[currency], core::AddMinor(t.revenue[currency], amount));
+    return core::Ok();
+}
+
+std::string RevenueJson(const Totals& t) {
+    Json out = Json::object();
+    for (const auto& [currency, minor] : t.revenue) {
+        out[currency] = minor;
+    }
+    return out.dump();
+}
+
+int64_t Monetary(const Totals& t, const std::string& main) {
+    auto it = t.revenue.find(main);
+    return it == t.revenue.end() ? 0 : it->second;
+}
+
+constexpr const char* kCompletedOrders =
+    "SELECT o.contact_id, o.ordered_at, o.amount, o.currency FROM orders o "
+    "JOIN contacts c ON c.tenant_id = o.tenant_id AND c.id = o.contact_id AND c.deleted_at IS NULL "
+    "WHERE o.tenant_id = $1 AND o.deleted_at IS NULL AND o.status = 'completed' "
+    "AND o.ordered_at IS NOT NULL AND o.amount IS NOT NULL";
+
+Status Upsert(
+    Connection& tx,
+    int64_t tenant_id,
+    const std::string& contact_id,
+    const Totals& t,
+    int64_t monetary,
+    int r,
+    int f,
+    int m,
+    int64_t now
+) {
+    const std::string segment(RfmSegmentName(RfmSegmentFor(r, f, m)));
+    VK_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO customer_metrics (tenant_id, contact_id, first_order_at, last_order_at, "
+        "last_order_day, orders_count, purchase_days, orders_last_year, revenue, monetary_minor, "
+        "r_score, f_score, m_score, segment, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) "
+        "ON CONFLICT (tenant_id, contact_id) DO UPDATE SET first_order_at = "
+        "excluded.first_order_at, "
+        "last_order_at = excluded.last_order_at, last_order_day = excluded.last_order_day, "
+        "orders_count = excluded.orders_count, purchase_days = excluded.purchase_days, "
+        "orders_last_year = excluded.orders_last_year, revenue = excluded.revenue, "
+        "monetary_minor = excluded.monetary_minor, r_score = excluded.r_score, "
+        "f_score = excluded.f_score, m_score = excluded.m_score, segment = excluded.segment, "
+        "updated_at = excluded.updated_at",
+        {tenant_id,
+         contact_id,
+         t.first_at,
+         t.last_at,
+         int64_t{DayOf(t.last_at)},
+         t.orders,
+         static_cast<int64_t>(t.days.size()),
+         t.orders_last_year,
+         RevenueJson(t),
+         monetary,
+         int64_t{r},
+         int64_t{f},
+         int64_t{m},
+         segment,
+         now}
+    ));
+    auto set = tx.Execute(
+        "UPDATE contacts SET rfm_segment = $3 WHERE tenant_id = $1 AND id = $2",
+        {tenant_id, contact_id, segment}
+    );
+    return set ? core::Ok() : Status(std::move(set).error());
+}
+
+// The quintile score rfm_score.cpp gives a value among n: 1 + floor(5 * midrank / n), midrank
+// being the middle of its tie group counted from the worst.
+int Quintile(int64_t worse, int64_t ties, int64_t n) {
+    const double midrank = static_cast<double>(worse) + static_cast<double>(ties - 1) / 2.0;
+    return std::min(5, 1 + static_cast<int>(5.0 * midrank / static_cast<double>(n)));
+}
+
+}  // namespace
+
+Result<std::string> MainCurrency(Connection& tx, int64_t tenant_id) {
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.Query("SELECT default_currency FROM tenants WHERE id = $1", {tenant_id})
+    );
+    return rows.empty() ? std::string("RUB") : storage::AsText(rows.rows[0][0]);
+}
+
+Status RefreshCustomerMetrics(
+    Connection& tx, int64_t tenant_id, const std::string& contact_id, int64_t now
+) {
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.Query(std::string(kCompletedOrders) + " AND o.contact_id = $2", {tenant_id, contact_id})
+    );
+    if (rows.empty()) {
+        VK_RETURN_IF_ERROR(tx.Execute(
+            "DELETE FROM customer_metrics WHERE tenant_id = $1 AND contact_id = $2",
+            {tenant_id, contact_id}
+        ));
+        auto cleared = tx.Execute(
+            "UPDATE contacts SET rfm_segment = NULL WHERE tenant_id = $1 AND id = $2",
+            {tenant_id, contact_id}
+        );
+        return cleared ? core::Ok() : Status(std::move(cleared).error());
+    }
+    Totals t;
+    for (const auto& r : rows.rows) {
+        VK_RETURN_IF_ERROR(
+            Add(t, storage::AsInt(r[1]), storage::AsInt(r[2]), storage::AsText(r[3]), now)
+        );
+    }
+    VK_ASSIGN_OR_RETURN(std::string main, MainCurrency(tx, tenant_id));
+    const int64_t monetary = Monetary(t, main);
+    const int64_t last_day = DayOf(t.last_at);
+    const auto days = static_cast<int64_t>(t.days.size());
+    // Counts against the other customers as stored, plus this one with its new values.
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows counts,
+        tx.Query(
+            "SELECT COUNT(*), "
+            "COALESCE(SUM(CASE WHEN last_order_day < $3 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN last_order_day = $3 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN purchase_days < $4 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN purchase_days = $4 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN monetary_minor < $5 THEN 1 ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN monetary_minor = $5 THEN 1 ELSE 0 END), 0) "
+            "FROM customer_metrics WHERE tenant_id = $1 AND contact_id <> $2",
+            {tenant_id, contact_id, last_day, days, monetary}
+        )
+    );
+    const auto& c = counts.rows[0];
+    const int64_t n = storage::AsInt(c[0]) + 1;
+    const int r = Quintile(storage::AsInt(c[1]), storage::AsInt(c[2]) + 1, n);
+    const int f = Quintile(storage::AsInt(c[3]), storage::AsInt(c[4]) + 1, n);
+    const int m = Quintile(storage::AsInt(c[5]), storage::AsInt(c[6]) + 1, n);
+    return Upsert(tx, tenant_id, contact_id, t, monetary, r, f, m, now);
+}
+
+Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
+    VK_ASSIGN_OR_RETURN(storage::Rows rows, tx.Query(kCompletedOrders, {tenant_id}));
+    std::map<std::string, Totals> by_contact;
+    for (const auto& r : rows.rows) {
+        VK_RETURN_IF_ERROR(
+            Add(by_contact[storage::AsText(r[0])],
+                storage::AsInt(r[1]),
+                storage::AsInt(r[2]),
+                storage::AsText(r[3]),
+                now)
+        );
+    }
+    VK_ASSIGN_OR_RETURN(std::string main, MainCurrency(tx, tenant_id));
+    std::vector<RfmInput> inputs;
+    for (const auto& [contact_id, t] : by_contact) {
+        // Recency ranks by the last order day, which orders customers as days-since-last does.
+        inputs.push_back(
+            {contact_id,
+             -static_cast<double>(DayOf(t.last_at)),
+             static_cast<int64_t>(t.days.size()),
+             static_cast<double>(Monetary(t, main))}
+        );
+    }
+    const std::vector<RfmScore> scores = ScoreRfm(inputs);
+    VK_RETURN_IF_ERROR(tx.Execute("DELETE FROM customer_metrics WHERE tenant_id = $1", {tenant_id})
+    );
+    VK_RETURN_IF_ERROR(tx.Execute(
+        "UPDATE contacts SET rfm_segment = NULL WHERE tenant_id = $1 AND rfm_segment IS NOT NULL",
+        {tenant_id}
+    ));
+    for (const RfmScore& s : scores) {
+        const Totals& t = by_contact[s.customer_id];
+        VK_RETURN_IF_ERROR(Upsert(
+            tx,
+            tenant_id,
+            s.customer_id,
+            t,
+            Monetary(t, main),
+            s.recency_score,
+            s.frequency_score,
+            s.monetary_score,
+            now
+        ));
+    }
+    return core::Ok();
+}
+
+bool ReadsAllContacts(const access::RequestContext& ctx) {
+    return ctx.permissions && ctx.permissions->For("contacts").read == access::Scope::kAll;
+}
+
+Result<std::string> ContactScope(
+    const access::RequestContext& ctx, std::vector<storage::Value>& params, const std::string& alias
+) {
+    const access::Scope scope =
+        ctx.permissions ? ctx.permissions->For("contacts").read : access::Scope::kNone;
+    if (scope == access::Scope::kNone) {
+        return Error::Forbidden("Your role does not allow reading contacts");
+    }
+    const std::string condition = records::ScopeCondition(ctx, scope, params, alias + ".owner_id");
+    return condition.empty() ? std::string() : " AND " + condition;
+}
+
+}  // namespace voronka::analytics::customers_internal

@@ -1,0 +1,65 @@
+// Internal to analytics/customers: the orders entity, metrics upkeep and shared helpers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "records/record_service.hpp"
+
+namespace voronka::analytics::customers_internal {
+
+using core::Json;
+using core::Result;
+using core::Status;
+using storage::Connection;
+
+inline constexpr int64_t kMicrosPerDay = 86'400'000'000;
+
+// Day number (days since 1970-01-01, UTC) of a timestamp in microseconds.
+inline int32_t DayOf(int64_t micros) {
+    return static_cast<int32_t>(
+        micros >= 0 ? micros / kMicrosPerDay : -((-micros + kMicrosPerDay - 1) / kMicrosPerDay)
+    );
+}
+
+records::EntityDef OrderEntity(const core::Clock& clock);
+
+// The tenant's default currency ("RUB" when unset).
+Result<std::string> MainCurrency(Connection& tx, int64_t tenant_id);
+
+// Recomputes one contact's metrics row from its orders and scores it against the tenant's other
+// customers; removes the row when the contact has no completed order.
+Status RefreshCustomerMetrics(
+    Connection& tx, int64_t tenant_id, const std::string& contact_id, int64_t now_micros
+);
+
+// Rebuilds every metrics row of the tenant and scores all customers together.
+Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now_micros);
+
+// While alive on this thread, order writes skip the per-order metrics refresh (a bulk import
+// rebuilds once at the end). The engine runs hooks synchronously on the calling thread.
+class BulkOrderWrites {
+public:
+    BulkOrderWrites();
+    ~BulkOrderWrites();
+    BulkOrderWrites(const BulkOrderWrites&) = delete;
+    BulkOrderWrites& operator=(const BulkOrderWrites&) = delete;
+
+    static bool Active();
+
+private:
+    bool previous_;
+};
+
+// "" for all, else an AND-able condition limiting `alias`.owner_id to the contacts the caller
+// may read. kForbidden when the role reads no contacts.
+Result<std::string> ContactScope(
+    const access::RequestContext& ctx, std::vector<storage::Value>& params, const std::string& alias
+);
+
+// True when the caller reads every contact of the tenant (admin, manager).
+bool ReadsAllContacts(const access::RequestContext& ctx);
+
+}  // namespace voronka::analytics::customers_internal
