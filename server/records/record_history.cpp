@@ -178,6 +178,12 @@ Result<Json> RecordService::EventsAfter(Connection& c, const RequestContext& ctx
     int64_t last = after_seq;
     for (const auto& row : rows.rows) {
         last = storage::AsInt(row[0]);
+        Json changes = Json::parse(storage::AsText(row[7]), nullptr, false);
+        if (changes.is_object()) {
+            for (const auto& h : RightsOf(ctx, storage::AsText(row[1])).hidden_fields) {
+                changes.erase(h);
+            }
+        }
         data.push_back({
             {"seq", last},
             {"entity", storage::AsText(row[1])},
@@ -186,7 +192,7 @@ Result<Json> RecordService::EventsAfter(Connection& c, const RequestContext& ctx
             {"action", storage::AsText(row[4])},
             {"actor_id", storage::IsNull(row[5]) ? Json(nullptr) : Json(storage::AsText(row[5]))},
             {"at", core::FormatTimestamp(storage::AsInt(row[6]))},
-            {"changes", Json::parse(storage::AsText(row[7]), nullptr, false)},
+            {"changes", std::move(changes)},
         });
     }
     return Json{{"data", std::move(data)}, {"next_after", last}};
