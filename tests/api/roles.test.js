@@ -128,15 +128,15 @@ for (const backend of fixture.backends) {
             assert.equal(restored.status, 200, show(restored));
         });
 
-        test('every API response carries RateLimit headers that count down per credential', async () => {
-            const first = await c.admin.get('/api/v1/me');
-            const second = await c.admin.get('/api/v1/nothing-here');
-            for (const res of [first, second]) {
+        test('every API response carries RateLimit headers', async () => {
+            // run.sh serves with --rate-limit 1000000, which refills within microseconds: the
+            // countdown itself is checked on a dedicated server below.
+            for (const res of [await c.admin.get('/api/v1/me'), await c.admin.get('/api/v1/nothing-here'), await c.anon.get('/api/v1/me')]) {
                 assert.equal(res.headers.get('ratelimit-limit'), '1000000', show(res));
+                const remaining = Number(res.headers.get('ratelimit-remaining'));
+                assert.ok(remaining >= 999990 && remaining < 1000000, show(res));
                 assert.match(res.headers.get('ratelimit-reset') ?? '', /^\d+$/);
             }
-            assert.ok(Number(second.headers.get('ratelimit-remaining')) < Number(first.headers.get('ratelimit-remaining')));
-            assert.equal((await c.anon.get('/api/v1/me')).headers.get('ratelimit-limit'), '1000000');
         });
     });
 }
