@@ -558,6 +558,110 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
     );
 
     router.Add(
+        "PATCH",
+        "/api/v1/teams/{id}",
+        Policy::kAdmin,
+        [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
+            VK_RETURN_IF_ERROR(RequireWritable(ctx));
+            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            std::vector<core::FieldError> errors;
+            for (const auto& [key, value] : body.items()) {
+                if (key == "name") {
+                    const std::string name =
+                        value.is_string() ? core::Trim(value.get<std::string>()) : "";
+                    if (name.empty() || name.size() > 200 || !core::IsValidUtf8(name)) {
+                        errors.push_back({key, "is required (1 to 200 bytes)"});
+                    }
+                } else if (key == "head_user_id") {
+                    if (!value.is_null() && !value.is_string()) {
+                        errors.push_back({key, "must be a user id or null"});
+                    }
+                } else {
+                    errors.push_back({key, "is not a property of a team (use name, head_user_id)"});
+                }
+            }
+            if (!errors.empty()) {
+                return Error::Invalid("Validation failed", std::move(errors));
+            }
+            const std::string id = req.PathParam("id");
+            VK_ASSIGN_OR_RETURN(
+                Json team,
+                storage::WriteReturning<Json>(
+                    auth.db(),
+                    [&](Connection& tx) -> Result<Json> {
+                        VK_ASSIGN_OR_RETURN(
+                            storage::Rows found,
+                            tx.Query(
+                                "SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2",
+                                {ctx.tenant_id, id}
+                            )
+                        );
+                        if (found.empty()) {
+                            return Error::NotFound();
+                        }
+                        if (body.contains("head_user_id") && body["head_user_id"].is_string()) {
+                            VK_ASSIGN_OR_RETURN(
+                                storage::Rows u,
+                                tx.Query(
+                                    "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2",
+                                    {ctx.tenant_id, body["head_user_id"].get<std::string>()}
+                                )
+                            );
+                            if (u.empty()) {
+                                return Error::InvalidField(
+                                    "head_user_id", "is not a user of this company"
+                                );
+                            }
+                        }
+                        for (const auto& [key, value] : body.items()) {
+                            const storage::Value v =
+                                value.is_null() ? storage::Value(nullptr)
+                                : key == "name"
+                                    ? storage::Value(core::Trim(value.get<std::string>()))
+                                    : storage::Value(value.get<std::string>());
+                            VK_ASSIGN_OR_RETURN(
+                                int64_t n,
+                                tx.Execute(
+                                    "UPDATE teams SET " + key +
+                                        " = $3 WHERE tenant_id = $1 AND id = $2",
+                                    {ctx.tenant_id, id, v}
+                                )
+                            );
+                            (void)n;
+                        }
+                        VK_ASSIGN_OR_RETURN(
+                            storage::Rows rows,
+                            tx.Query(
+                                "SELECT id, name, head_user_id FROM teams WHERE tenant_id = $1 AND "
+                                "id = $2",
+                                {ctx.tenant_id, id}
+                            )
+                        );
+                        const auto& row = rows.rows[0];
+                        return Json{
+                            {"id", storage::AsText(row[0])},
+                            {"name", storage::AsText(row[1])},
+                            {"head_user_id",
+                             storage::IsNull(row[2]) ? Json(nullptr)
+                                                     : Json(storage::AsText(row[2]))},
+                        };
+                    }
+                )
+            );
+            auth.Audit(
+                ctx.tenant_id,
+                ctx.user_id,
+                "team.update",
+                {{"team_id", id}, {"changes", body}},
+                ctx.remote_address
+            );
+            return Response::JsonBody(200, team);
+        },
+        "Rename a team or change its head",
+        "users"
+    );
+
+    router.Add(
         "GET",
         "/api/v1/tokens",
         Policy::kAuthenticated,

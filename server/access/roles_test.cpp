@@ -1,9 +1,8 @@
 // Custom roles end to end through the assembled app's router: CRUD, assignment, field rules in
 // every read path, role changes applying to the next request, tenant isolation, PATCH /me.
-#include "access/role_service.hpp"
-
 #include <gtest/gtest.h>
 
+#include "access/role_service.hpp"
 #include "app/app.hpp"
 #include "http/url.hpp"
 #include "storage/backend_fixture.hpp"
@@ -35,9 +34,10 @@ protected:
 
     std::pair<int64_t, std::string> NewTenant() {
         const std::string email = storage::UniqueName("admin") + "@example.com";
-        auto created = storage::WriteReturning<std::pair<int64_t, std::string>>(
-            db(), [&](Connection& tx) { return app_->auth.CreateTenant(tx, "Co " + email, email, "correct horse"); }
-        );
+        auto created =
+            storage::WriteReturning<std::pair<int64_t, std::string>>(db(), [&](Connection& tx) {
+                return app_->auth.CreateTenant(tx, "Co " + email, email, "correct horse");
+            });
         EXPECT_TRUE(created) << storage::Describe(created.error());
         return {created->first, Token(created->first, created->second)};
     }
@@ -130,7 +130,8 @@ protected:
             {"read_only_fields", {"probability"}},
         };
         return {
-            {"entities", {{"deals", deals}, {"contacts", {{"read", "team"}, {"hidden_fields", {"email"}}}}}},
+            {"entities",
+             {{"deals", deals}, {"contacts", {{"read", "team"}, {"hidden_fields", {"email"}}}}}},
             {"default", {{"read", "team"}, {"create", "own"}, {"edit", "own"}, {"delete", "own"}}},
         };
     }
@@ -153,7 +154,8 @@ TEST_P(RolesTest, RulesAreValidatedWithThePathOfEachMistake) {
          {"rules",
           {{"entities",
             {{"dealz", {{"read", "all"}}},
-             {"deals", {{"read", "everyone"}, {"hidden_fields", {"amount", "nope"}}, {"colour", 1}}}}},
+             {"deals",
+              {{"read", "everyone"}, {"hidden_fields", {"amount", "nope"}}, {"colour", 1}}}}},
            {"default", {{"hidden_fields", {"amount"}}}},
            {"manage_users", "yes"},
            {"superpowers", true}}}}
@@ -170,10 +172,16 @@ TEST_P(RolesTest, RulesAreValidatedWithThePathOfEachMistake) {
             "rules.manage_users",
             "rules.superpowers"})
     );
-    EXPECT_EQ(Fields(Call("POST", "/api/v1/roles", admin_token_, {{"name", "Admin"}, {"rules", Json::object()}})),
-              std::set<std::string>{"name"});
-    EXPECT_EQ(Fields(Call("POST", "/api/v1/roles", admin_token_, {{"rules", Json::object()}})),
-              std::set<std::string>{"name"});
+    EXPECT_EQ(
+        Fields(Call(
+            "POST", "/api/v1/roles", admin_token_, {{"name", "Admin"}, {"rules", Json::object()}}
+        )),
+        std::set<std::string>{"name"}
+    );
+    EXPECT_EQ(
+        Fields(Call("POST", "/api/v1/roles", admin_token_, {{"rules", Json::object()}})),
+        std::set<std::string>{"name"}
+    );
     // Nothing was stored: only the three built-in roles are listed.
     const Reply list = Call("GET", "/api/v1/roles", admin_token_);
     ASSERT_EQ(list.status, 200);
@@ -201,7 +209,10 @@ TEST_P(RolesTest, HiddenAndReadOnlyFieldsHoldInEveryReadAndWritePath) {
         "POST",
         "/api/v1/contacts",
         admin_token_,
-        {{"first_name", "Hidden"}, {"last_name", "Mailer"}, {"email", "zyxwvu@example.com"}, {"owner_id", user_id_}}
+        {{"first_name", "Hidden"},
+         {"last_name", "Mailer"},
+         {"email", "zyxwvu@example.com"},
+         {"owner_id", user_id_}}
     );
     ASSERT_EQ(contact.status, 201) << contact.raw;
 
@@ -254,12 +265,17 @@ TEST_P(RolesTest, HiddenAndReadOnlyFieldsHoldInEveryReadAndWritePath) {
     EXPECT_EQ(after.body["version"], 1);
     EXPECT_EQ(after.body["probability"], 40);
     EXPECT_EQ(after.body["amount"], "1234.56");
-    EXPECT_EQ(Call("PATCH", "/api/v1/deals/" + deal, user_token_, {{"title", "Renamed"}}).status, 200);
+    EXPECT_EQ(
+        Call("PATCH", "/api/v1/deals/" + deal, user_token_, {{"title", "Renamed"}}).status, 200
+    );
     EXPECT_EQ(Call("DELETE", "/api/v1/deals/" + deal, user_token_).status, 403);
 
     // A rule change applies to the very next request.
     const Reply changed = Call(
-        "PATCH", "/api/v1/roles/" + role.body["id"].get<std::string>(), admin_token_, {{"rules", SalesRules(false)}}
+        "PATCH",
+        "/api/v1/roles/" + role.body["id"].get<std::string>(),
+        admin_token_,
+        {{"rules", SalesRules(false)}}
     );
     ASSERT_EQ(changed.status, 200) << changed.raw;
     EXPECT_EQ(changed.body["version"], 2);
@@ -267,7 +283,9 @@ TEST_P(RolesTest, HiddenAndReadOnlyFieldsHoldInEveryReadAndWritePath) {
     EXPECT_EQ(Call("GET", "/api/v1/deals?filter[amount][gte]=1000", user_token_).status, 200);
 
     // So does a change of the user's role.
-    ASSERT_EQ(Call("PATCH", "/api/v1/users/" + user_id_, admin_token_, {{"role", "manager"}}).status, 200);
+    ASSERT_EQ(
+        Call("PATCH", "/api/v1/users/" + user_id_, admin_token_, {{"role", "manager"}}).status, 200
+    );
     EXPECT_EQ(Call("DELETE", "/api/v1/deals/" + deal, user_token_).status, 204);
 
     // Every change of permissions is in the audit log.
@@ -282,21 +300,31 @@ TEST_P(RolesTest, HiddenAndReadOnlyFieldsHoldInEveryReadAndWritePath) {
 }
 
 TEST_P(RolesTest, ARoleInUseCannotBeDeleted) {
-    const Reply role = Call("POST", "/api/v1/roles", admin_token_, {{"name", "Temp"}, {"rules", SalesRules(true)}});
+    const Reply role = Call(
+        "POST", "/api/v1/roles", admin_token_, {{"name", "Temp"}, {"rules", SalesRules(true)}}
+    );
     ASSERT_EQ(role.status, 201) << role.raw;
     const std::string id = role.body["id"];
     ASSERT_EQ(Call("PATCH", "/api/v1/users/" + user_id_, admin_token_, {{"role", id}}).status, 200);
     const Reply in_use = Call("DELETE", "/api/v1/roles/" + id, admin_token_);
     EXPECT_EQ(in_use.status, 409) << in_use.raw;
     EXPECT_EQ(Call("GET", "/api/v1/roles/" + id, admin_token_).body["users"], 1);
-    EXPECT_EQ(Call("POST", "/api/v1/roles", admin_token_, {{"name", "TEMP"}, {"rules", Json::object()}}).status, 409);
-    ASSERT_EQ(Call("PATCH", "/api/v1/users/" + user_id_, admin_token_, {{"role", "user"}}).status, 200);
+    EXPECT_EQ(
+        Call(
+            "POST", "/api/v1/roles", admin_token_, {{"name", "TEMP"}, {"rules", Json::object()}}
+        ).status,
+        409
+    );
+    ASSERT_EQ(
+        Call("PATCH", "/api/v1/users/" + user_id_, admin_token_, {{"role", "user"}}).status, 200
+    );
     EXPECT_EQ(Call("DELETE", "/api/v1/roles/" + id, admin_token_).status, 204);
     EXPECT_EQ(Call("GET", "/api/v1/roles/" + id, admin_token_).status, 404);
 }
 
 TEST_P(RolesTest, RolesBelongToOneCompanyAndOnlyAdminsManageThem) {
-    const Reply role = Call("POST", "/api/v1/roles", admin_token_, {{"name", "Mine"}, {"rules", Json::object()}});
+    const Reply role =
+        Call("POST", "/api/v1/roles", admin_token_, {{"name", "Mine"}, {"rules", Json::object()}});
     ASSERT_EQ(role.status, 201);
     const std::string id = role.body["id"];
     auto [other_tenant, other_admin] = NewTenant();
@@ -309,8 +337,11 @@ TEST_P(RolesTest, RolesBelongToOneCompanyAndOnlyAdminsManageThem) {
     EXPECT_EQ(assign.status, 400);
     EXPECT_EQ(Fields(assign), std::set<std::string>{"role"});
     for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{
-             {"GET", "/api/v1/roles"}, {"POST", "/api/v1/roles"}, {"GET", "/api/v1/roles/" + id},
-             {"PATCH", "/api/v1/roles/" + id}, {"DELETE", "/api/v1/roles/" + id}}) {
+             {"GET", "/api/v1/roles"},
+             {"POST", "/api/v1/roles"},
+             {"GET", "/api/v1/roles/" + id},
+             {"PATCH", "/api/v1/roles/" + id},
+             {"DELETE", "/api/v1/roles/" + id}}) {
         EXPECT_EQ(Call(method, path, user_token_, Json::object()).status, 403) << method << path;
         EXPECT_EQ(Call(method, path, "vk_unknown", Json::object()).status, 401) << method << path;
     }
@@ -318,7 +349,10 @@ TEST_P(RolesTest, RolesBelongToOneCompanyAndOnlyAdminsManageThem) {
 
 TEST_P(RolesTest, UsersEditTheirOwnProfileOnly) {
     const Reply ok = Call(
-        "PATCH", "/api/v1/me", user_token_, {{"name", " Ann "}, {"locale", "uk"}, {"time_zone", "Europe/Kyiv"}}
+        "PATCH",
+        "/api/v1/me",
+        user_token_,
+        {{"name", " Ann "}, {"locale", "uk"}, {"time_zone", "Europe/Kyiv"}}
     );
     ASSERT_EQ(ok.status, 200) << ok.raw;
     EXPECT_EQ(ok.body["name"], "Ann");
@@ -332,8 +366,10 @@ TEST_P(RolesTest, UsersEditTheirOwnProfileOnly) {
     );
     EXPECT_EQ(bad.status, 400);
     EXPECT_EQ(Fields(bad), (std::set<std::string>{"locale", "time_zone", "role", "name"}));
-    EXPECT_EQ(Fields(Call("PATCH", "/api/v1/me", user_token_, {{"time_zone", "GMT+3"}})),
-              std::set<std::string>{"time_zone"});
+    EXPECT_EQ(
+        Fields(Call("PATCH", "/api/v1/me", user_token_, {{"time_zone", "GMT+3"}})),
+        std::set<std::string>{"time_zone"}
+    );
     const Reply me = Call("GET", "/api/v1/me", user_token_);
     EXPECT_EQ(me.body["role"], "user");
     EXPECT_EQ(me.body["name"], "Ann");
@@ -359,6 +395,36 @@ TEST_P(RolesTest, CookieSessionsReadTheirCsrfTokenFromMe) {
     const http::Response res = app_->router.Dispatch(req);
     ASSERT_EQ(res.status, 200) << res.body;
     EXPECT_EQ(Json::parse(res.body)["csrf_token"], login->csrf_token);
+}
+
+TEST_P(RolesTest, AdminsSetATeamsHead) {
+    const Reply headed = Call(
+        "PATCH",
+        "/api/v1/teams/" + team_,
+        admin_token_,
+        {{"head_user_id", user_id_}, {"name", " South "}}
+    );
+    ASSERT_EQ(headed.status, 200) << headed.raw;
+    EXPECT_EQ(headed.body["head_user_id"], user_id_);
+    EXPECT_EQ(headed.body["name"], "South");
+    auto [other_tenant, other_admin] = NewTenant();
+    const std::string stranger = AddUser(other_tenant, "user", "");
+    EXPECT_EQ(Call("PATCH", "/api/v1/teams/" + team_, other_admin, {{"name", "Mine"}}).status, 404);
+    const Reply foreign_head =
+        Call("PATCH", "/api/v1/teams/" + team_, admin_token_, {{"head_user_id", stranger}});
+    EXPECT_EQ(foreign_head.status, 400);
+    EXPECT_EQ(Fields(foreign_head), std::set<std::string>{"head_user_id"});
+    EXPECT_EQ(Call("PATCH", "/api/v1/teams/" + team_, user_token_, {{"name", "x"}}).status, 403);
+    const Reply teams = Call("GET", "/api/v1/teams", admin_token_);
+    ASSERT_EQ(teams.body["data"].size(), 1u);
+    EXPECT_EQ(teams.body["data"][0]["head_user_id"], user_id_);
+    EXPECT_EQ(teams.body["data"][0]["name"], "South");
+    EXPECT_EQ(
+        Call(
+            "PATCH", "/api/v1/teams/" + team_, admin_token_, {{"head_user_id", nullptr}}
+        ).body["head_user_id"],
+        nullptr
+    );
 }
 
 VORONKA_INSTANTIATE_BACKENDS(RolesTest);
