@@ -239,6 +239,17 @@ TEST_P(RolesTest, HiddenAndReadOnlyFieldsHoldInEveryReadAndWritePath) {
         }
     }
 
+    // A field derived from a hidden one (the quality domain's matching key) is hidden too.
+    const std::string contact_path = "/api/v1/contacts/" + contact.body["id"].get<std::string>();
+    EXPECT_EQ(Call("GET", contact_path, admin_token_).body["email_key"], "zyxwvu@example.com");
+    const Reply rep_contact = Call("GET", contact_path, user_token_);
+    ASSERT_EQ(rep_contact.status, 200) << rep_contact.raw;
+    EXPECT_EQ(rep_contact.raw.find("zyxwvu"), std::string::npos) << rep_contact.raw;
+    EXPECT_EQ(
+        Fields(Call("GET", "/api/v1/contacts?filter[email_key]=x", user_token_)),
+        std::set<std::string>{"filter[email_key]"}
+    );
+
     // Search finds the deal by title, but the contact not by its hidden email.
     const Reply by_title = Call("GET", "/api/v1/search?q=turbine", user_token_);
     ASSERT_EQ(by_title.status, 200);

@@ -230,7 +230,7 @@ std::shared_ptr<const EntityDef> RecordService::ViewFor(
     }
     auto view = std::make_shared<EntityDef>(*def);
     std::erase_if(view->fields, [&](const FieldDef& f) {
-        return rights.hidden_fields.contains(f.name);
+        return IsHiddenBy(f, rights.hidden_fields);
     });
     for (FieldDef& f : view->fields) {
         f.read_only = f.read_only || rights.read_only_fields.contains(f.name);

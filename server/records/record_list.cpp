@@ -453,7 +453,8 @@ Result<ListPage> RecordService::List(
         if (name.starts_with("custom.")) {
             name.remove_prefix(7);
         }
-        return hidden.contains(std::string(name));
+        const FieldDef* f = def->Field(name);
+        return f ? IsHiddenBy(*f, hidden) : hidden.contains(std::string(name));
     };
     std::vector<StartsRange> starts;
     for (const FilterTerm& term : query.filters) {
