@@ -209,7 +209,7 @@ run_wrk() {
 URL=http://127.0.0.1:$PORT
 start_server() {
     "$VORONKA" serve --db "${1:-$DB}" --listen "127.0.0.1:$PORT" --threads "$SERVER_THREADS" \
-        --static-dir "$WORK/no-static" >>"$WORK/server.log" 2>&1 &
+        --static-dir "$WORK/no-static" --rate-limit 0 >>"$WORK/server.log" 2>&1 &
     SERVER_PID=$!
     wait_http "$URL/healthz"
 }

@@ -4,8 +4,10 @@
 
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "access/operator_routes.hpp"
+#include "access/rate_limiter.hpp"
 #include "app/app.hpp"
 #include "app/duplicates_cli.hpp"
 #include "access/auth_service.hpp"
@@ -129,16 +131,31 @@ int main(int argc, char** argv) {
     bool multi_tenant = false;
     int threads = 16;
     size_t body_limit = 1 << 20;
+    int64_t rate_limit = 600;
     serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
     serve->add_option("--static-dir", static_dir, "Built web app to serve at / (default: web/dist if present)");
     serve->add_option("--threads", threads, "Request threads (handlers may wait on durable commits)")->capture_default_str();
     serve->add_option("--body-limit", body_limit, "Largest request body in bytes (413 beyond)")->capture_default_str();
+    serve
+        ->add_option(
+            "--rate-limit",
+            rate_limit,
+            "Requests per minute per API token, session or anonymous address (0: no limit)"
+        )
+        ->capture_default_str()
+        ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
     serve->add_flag("--multi-tenant", multi_tenant, "Cloud mode: many companies, created with `voronka tenant create`");
     serve->callback([&] {
         auto db = OpenMigrated(db_url);
         auto application = app::BuildApp(*db, clock);
         if (!multi_tenant) {
             EnsureBoxTenant(*db, application->auth);
+        }
+        // Declared before the server so it outlives every request the router dispatches.
+        std::optional<access::RateLimiter> limiter;
+        if (rate_limit > 0) {
+            limiter.emplace(clock, rate_limit);
+            access::InstallRateLimit(application->router, *limiter);
         }
         const http::Router& router = application->router;
         http::ServerOptions options;

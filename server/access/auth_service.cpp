@@ -1,10 +1,12 @@
 // Credentials and callers: Argon2id passwords, hashed tokens and sessions, login throttling.
 #include "access/auth_service.hpp"
 
-#include <argon2.h>
+#include <unicode/timezone.h>
+#include <unicode/unistr.h>
 
 #include "core/id.hpp"
 #include "core/text.hpp"
+#include <argon2.h>
 
 namespace voronka::access {
 
@@ -36,7 +38,8 @@ bool IsValidEmail(std::string_view email) {
         return false;
     }
     const auto domain = email.substr(at + 1);
-    if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.') {
+    if (domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+        domain.back() == '.') {
         return false;
     }
     for (char c : email) {
@@ -47,11 +50,31 @@ bool IsValidEmail(std::string_view email) {
     return core::IsValidUtf8(email);
 }
 
+bool IsValidTimeZone(std::string_view zone) {
+    if (zone.empty() || zone.size() > 64 || !core::IsValidUtf8(zone)) {
+        return false;
+    }
+    icu::UnicodeString canonical;
+    UBool is_system = false;
+    UErrorCode status = U_ZERO_ERROR;
+    icu::TimeZone::getCanonicalID(
+        icu::UnicodeString::fromUTF8(
+            icu::StringPiece(zone.data(), static_cast<int32_t>(zone.size()))
+        ),
+        canonical,
+        is_system,
+        status
+    );
+    // Only region zones: "GMT+3" style custom ids are not system zones.
+    return U_SUCCESS(status) && is_system && zone.find('/') != std::string_view::npos;
+}
+
 std::string HashPassword(std::string_view password) {
     std::string salt(16, '\0');
     const std::string random = core::RandomToken(16);
     salt.assign(random.begin(), random.begin() + 16);
-    const size_t length = argon2_encodedlen(kArgonTime, kArgonMemoryKib, kArgonLanes, 16, 32, Argon2_id);
+    const size_t length =
+        argon2_encodedlen(kArgonTime, kArgonMemoryKib, kArgonLanes, 16, 32, Argon2_id);
     std::string encoded(length, '\0');
     const int rc = argon2id_hash_encoded(
         kArgonTime,
@@ -77,7 +100,8 @@ bool VerifyPassword(std::string_view encoded, std::string_view password) {
     return argon2id_verify(enc.c_str(), password.data(), password.size()) == ARGON2_OK;
 }
 
-AuthService::AuthService(storage::Database& db, const core::Clock& clock) : db_(db), clock_(clock) {}
+AuthService::AuthService(storage::Database& db, const core::Clock& clock)
+    : db_(db), clock_(clock), roles_(clock) {}
 
 Result<std::pair<int64_t, std::string>> AuthService::CreateTenant(
     Connection& tx,
@@ -116,8 +140,14 @@ Result<std::string> AuthService::CreateUser(Connection& tx, const NewUser& user)
     if (user.password.size() < 8 || user.password.size() > 512) {
         errors.push_back({"password", "must be 8 to 512 characters"});
     }
-    if (!IsBuiltinRole(user.role)) {
-        errors.push_back({"role", "must be admin, manager or user"});
+    std::string role = user.role;
+    if (!IsBuiltinRole(role)) {
+        auto assignable = roles_.Assignable(tx, user.tenant_id, Json(role), "role");
+        if (!assignable) {
+            errors.push_back({"role", "must be admin, manager, user or a role of this company"});
+        } else {
+            role = *assignable;
+        }
     }
     if (user.name.size() > 200 || !core::IsValidUtf8(user.name)) {
         errors.push_back({"name", "must be up to 200 bytes of text"});
@@ -125,7 +155,10 @@ Result<std::string> AuthService::CreateUser(Connection& tx, const NewUser& user)
     if (!user.team_id.empty()) {
         VK_ASSIGN_OR_RETURN(
             storage::Rows team,
-            tx.Query("SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2", {user.tenant_id, user.team_id})
+            tx.Query(
+                "SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2",
+                {user.tenant_id, user.team_id}
+            )
         );
         if (team.empty()) {
             errors.push_back({"team_id", "is not a team of this company"});
@@ -134,9 +167,13 @@ Result<std::string> AuthService::CreateUser(Connection& tx, const NewUser& user)
     if (!errors.empty()) {
         return Error::Invalid("Validation failed", std::move(errors));
     }
-    VK_ASSIGN_OR_RETURN(storage::Rows taken, tx.Query("SELECT 1 FROM users WHERE email = $1", {email}));
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows taken, tx.Query("SELECT 1 FROM users WHERE email = $1", {email})
+    );
     if (!taken.empty()) {
-        return Error::Conflict("A user with this email already exists", {{"email", "is already taken"}});
+        return Error::Conflict(
+            "A user with this email already exists", {{"email", "is already taken"}}
+        );
     }
     const std::string id = core::NewId();
     const int64_t now = clock_.NowMicros();
@@ -148,7 +185,7 @@ Result<std::string> AuthService::CreateUser(Connection& tx, const NewUser& user)
          email,
          user.name.empty() ? email : user.name,
          HashPassword(user.password),
-         user.role,
+         role,
          user.team_id.empty() ? storage::Value(nullptr) : storage::Value(user.team_id),
          now}
     );
@@ -192,7 +229,8 @@ std::string AuthService::SessionFromCookie(std::string_view cookie_header) {
     constexpr std::string_view kName = "voronka_session=";
     size_t pos = 0;
     while (pos < cookie_header.size()) {
-        while (pos < cookie_header.size() && (cookie_header[pos] == ' ' || cookie_header[pos] == ';')) {
+        while (pos < cookie_header.size() &&
+               (cookie_header[pos] == ' ' || cookie_header[pos] == ';')) {
             ++pos;
         }
         size_t end = cookie_header.find(';', pos);
@@ -234,25 +272,39 @@ Result<RequestContext> AuthService::Authenticate(
     const int64_t now = clock_.NowMicros();
     storage::Rows rows;
     VK_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
-        auto found = via_session
-            ? c.Query(
-                  "SELECT s.tenant_id, s.user_id, u.role, u.team_id, t.meta_version, 0, s.csrf_token, "
-                  "s.expires_at FROM sessions s JOIN users u ON u.tenant_id = s.tenant_id AND u.id = "
-                  "s.user_id JOIN tenants t ON t.id = s.tenant_id WHERE s.session_hash = $1 AND "
-                  "u.active = 1 AND t.status = 'active'",
-                  {hash}
-              )
-            : c.Query(
-                  "SELECT k.tenant_id, k.user_id, u.role, u.team_id, t.meta_version, k.read_only, '', "
-                  "k.expires_at FROM api_tokens k JOIN users u ON u.tenant_id = k.tenant_id AND u.id = "
-                  "k.user_id JOIN tenants t ON t.id = k.tenant_id WHERE k.token_hash = $1 AND "
-                  "u.active = 1 AND t.status = 'active'",
-                  {hash}
-              );
+        auto found =
+            via_session
+                ? c.Query(
+                      "SELECT s.tenant_id, s.user_id, u.role, u.team_id, t.meta_version, 0, "
+                      "s.csrf_token, "
+                      "s.expires_at, t.roles_version, s.id FROM sessions s JOIN users u ON "
+                      "u.tenant_id = s.tenant_id AND u.id = "
+                      "s.user_id JOIN tenants t ON t.id = s.tenant_id WHERE s.session_hash = $1 "
+                      "AND "
+                      "u.active = 1 AND t.status = 'active'",
+                      {hash}
+                  )
+                : c.Query(
+                      "SELECT k.tenant_id, k.user_id, u.role, u.team_id, t.meta_version, "
+                      "k.read_only, '', "
+                      "k.expires_at, t.roles_version, k.id FROM api_tokens k JOIN users u ON "
+                      "u.tenant_id = k.tenant_id AND u.id = "
+                      "k.user_id JOIN tenants t ON t.id = k.tenant_id WHERE k.token_hash = $1 AND "
+                      "u.active = 1 AND t.status = 'active'",
+                      {hash}
+                  );
         if (!found) {
             return std::move(found).error();
         }
         rows = std::move(found).value();
+        if (!rows.empty()) {
+            // Resolved in the same snapshot as roles_version, so the cache cannot go stale.
+            const auto& r = rows.rows[0];
+            VK_ASSIGN_OR_RETURN(
+                ctx.permissions,
+                roles_.Resolve(c, storage::AsInt(r[0]), storage::AsText(r[2]), storage::AsInt(r[8]))
+            );
+        }
         return core::Ok();
     }));
     if (rows.empty()) {
@@ -275,7 +327,10 @@ Result<RequestContext> AuthService::Authenticate(
     ctx.meta_version = storage::AsInt(row[4]);
     ctx.read_only = storage::AsInt(row[5]) != 0;
     ctx.auth = via_session ? AuthKind::kSession : AuthKind::kToken;
-    ctx.permissions = BuiltinRole(ctx.role);
+    ctx.credential_id = (via_session ? "session:" : "token:") + storage::AsText(row[9]);
+    if (via_session) {
+        ctx.csrf_token = storage::AsText(row[6]);
+    }
     return ctx;
 }
 
@@ -296,15 +351,18 @@ Result<LoginResult> AuthService::Login(
         VK_ASSIGN_OR_RETURN(
             throttle,
             c.Query(
-                "SELECT key, COUNT(*), MIN(at) FROM login_failures WHERE key IN ($1, $2) AND at > $3 GROUP BY key",
+                "SELECT key, COUNT(*), MIN(at) FROM login_failures WHERE key IN ($1, $2) AND at > "
+                "$3 GROUP BY key",
                 {account_key, address_key, now - kThrottleWindowMicros}
             )
         );
         VK_ASSIGN_OR_RETURN(
             user,
             c.Query(
-                "SELECT u.tenant_id, u.id, u.password_hash, u.role, u.team_id, t.meta_version FROM users u "
-                "JOIN tenants t ON t.id = u.tenant_id WHERE u.email = $1 AND u.active = 1 AND t.status = 'active'",
+                "SELECT u.tenant_id, u.id, u.password_hash, u.role, u.team_id, t.meta_version, "
+                "t.roles_version FROM users u "
+                "JOIN tenants t ON t.id = u.tenant_id WHERE u.email = $1 AND u.active = 1 AND "
+                "t.status = 'active'",
                 {email}
             )
         );
@@ -312,7 +370,8 @@ Result<LoginResult> AuthService::Login(
     }));
     for (const auto& row : throttle.rows) {
         if (storage::AsInt(row[1]) >= kThrottleFailures) {
-            const int64_t wait = (storage::AsInt(row[2]) + kThrottleWindowMicros - now) / 1000000 + 1;
+            const int64_t wait =
+                (storage::AsInt(row[2]) + kThrottleWindowMicros - now) / 1000000 + 1;
             if (retry_after_seconds) {
                 *retry_after_seconds = wait;
             }
@@ -323,7 +382,8 @@ Result<LoginResult> AuthService::Login(
     if (!ok) {
         (void)db_.Write([&](Connection& tx) -> Status {
             for (const auto& key : {account_key, address_key}) {
-                auto r = tx.Execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", {key, now});
+                auto r =
+                    tx.Execute("INSERT INTO login_failures (key, at) VALUES ($1, $2)", {key, now});
                 if (!r) {
                     return std::move(r).error();
                 }
@@ -331,8 +391,13 @@ Result<LoginResult> AuthService::Login(
             return core::Ok();
         });
         if (!user.empty()) {
-            Audit(storage::AsInt(user.rows[0][0]), storage::AsText(user.rows[0][1]), "login.failure",
-                  Json{{"user_agent", std::string(user_agent)}}, remote_address);
+            Audit(
+                storage::AsInt(user.rows[0][0]),
+                storage::AsText(user.rows[0][1]),
+                "login.failure",
+                Json{{"user_agent", std::string(user_agent)}},
+                remote_address
+            );
         }
         return Error::Unauthenticated("Wrong email or password");
     }
@@ -347,14 +412,23 @@ Result<LoginResult> AuthService::Login(
     result.context.team_id = storage::AsText(row[4]);
     result.context.meta_version = storage::AsInt(row[5]);
     result.context.auth = AuthKind::kSession;
-    result.context.permissions = BuiltinRole(result.context.role);
+    result.context.csrf_token = result.csrf_token;
+    const std::string session_id = core::NewId();
+    result.context.credential_id = "session:" + session_id;
+    VK_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
+        VK_ASSIGN_OR_RETURN(
+            result.context.permissions,
+            roles_.Resolve(c, result.context.tenant_id, result.context.role, storage::AsInt(row[6]))
+        );
+        return core::Ok();
+    }));
     VK_RETURN_IF_ERROR(db_.Write([&](Connection& tx) -> Status {
         auto r = tx.Execute(
             "INSERT INTO sessions (session_hash, tenant_id, id, user_id, csrf_token, user_agent, "
             "remote_address, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             {core::Sha256Hex(result.session_token),
              result.context.tenant_id,
-             core::NewId(),
+             session_id,
              result.context.user_id,
              result.csrf_token,
              std::string(user_agent.substr(0, 300)),
@@ -368,8 +442,13 @@ Result<LoginResult> AuthService::Login(
         auto cleared = tx.Execute("DELETE FROM login_failures WHERE key = $1", {account_key});
         return cleared ? core::Ok() : Status(std::move(cleared).error());
     }));
-    Audit(result.context.tenant_id, result.context.user_id, "login.success",
-          Json{{"user_agent", std::string(user_agent)}}, remote_address);
+    Audit(
+        result.context.tenant_id,
+        result.context.user_id,
+        "login.success",
+        Json{{"user_agent", std::string(user_agent)}},
+        remote_address
+    );
     return result;
 }
 
@@ -410,8 +489,7 @@ void AuthService::Audit(
 }
 
 Result<std::optional<std::pair<int64_t, std::string>>> AuthService::FindUserByEmail(
-    Connection& c,
-    std::string_view email
+    Connection& c, std::string_view email
 ) {
     VK_ASSIGN_OR_RETURN(
         storage::Rows rows,

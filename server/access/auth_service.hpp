@@ -6,6 +6,7 @@
 
 #include "access/permissions.hpp"
 #include "access/request_context.hpp"
+#include "access/role_service.hpp"
 #include "core/clock.hpp"
 #include "core/json.hpp"
 #include "storage/database.hpp"
@@ -21,7 +22,7 @@ struct NewUser {
     int64_t tenant_id = 0;
     std::string email;
     std::string password;
-    std::string role = "user";
+    std::string role = "user";  // a built-in name, or a custom role's id or name
     std::string name;
     std::string team_id;
 };
@@ -91,21 +92,35 @@ public:
     Status Logout(const RequestContext& ctx, std::string_view cookie_header);
 
     // Records an audit event (own transaction).
-    void Audit(int64_t tenant_id, std::string_view actor_id, std::string_view action, const Json& detail, std::string_view remote_address);
+    void Audit(
+        int64_t tenant_id,
+        std::string_view actor_id,
+        std::string_view action,
+        const Json& detail,
+        std::string_view remote_address
+    );
 
-    Result<std::optional<std::pair<int64_t, std::string>>> FindUserByEmail(Connection& c, std::string_view email);
+    Result<std::optional<std::pair<int64_t, std::string>>> FindUserByEmail(
+        Connection& c, std::string_view email
+    );
 
     storage::Database& db() { return db_; }
 
     const core::Clock& clock() const { return clock_; }
+
+    RoleService& roles() { return roles_; }
 
     static std::string SessionFromCookie(std::string_view cookie_header);
 
 private:
     storage::Database& db_;
     const core::Clock& clock_;
+    RoleService roles_;
 };
 
 bool IsValidEmail(std::string_view email);
+
+// An IANA time zone ICU knows ("Europe/Moscow"); not an offset or abbreviation.
+bool IsValidTimeZone(std::string_view zone);
 
 }  // namespace voronka::access

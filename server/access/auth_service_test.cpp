@@ -18,9 +18,10 @@ protected:
     }
 
     std::pair<int64_t, std::string> NewTenant(const std::string& email) {
-        auto r = storage::WriteReturning<std::pair<int64_t, std::string>>(db(), [&](Connection& tx) {
-            return auth_->CreateTenant(tx, "Tenant " + email, email, "correct horse");
-        });
+        auto r =
+            storage::WriteReturning<std::pair<int64_t, std::string>>(db(), [&](Connection& tx) {
+                return auth_->CreateTenant(tx, "Tenant " + email, email, "correct horse");
+            });
         EXPECT_TRUE(r) << storage::Describe(r.error());
         return *r;
     }
@@ -106,9 +107,10 @@ TEST_P(AuthServiceTest, LoginSessionCsrfAndThrottling) {
 TEST_P(AuthServiceTest, EmailsAreUniqueAcrossTenantsAndValidated) {
     const std::string email = storage::UniqueName("d") + "@example.com";
     NewTenant(email);
-    auto again = storage::WriteReturning<std::pair<int64_t, std::string>>(db(), [&](Connection& tx) {
-        return auth_->CreateTenant(tx, "Second", email, "correct horse");
-    });
+    auto again =
+        storage::WriteReturning<std::pair<int64_t, std::string>>(db(), [&](Connection& tx) {
+            return auth_->CreateTenant(tx, "Second", email, "correct horse");
+        });
     ASSERT_FALSE(again);
     EXPECT_EQ(again.error().code, core::ErrorCode::kConflict);
     auto bad = storage::WriteReturning<std::string>(db(), [&](Connection& tx) {

@@ -7,6 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/json.hpp"
+#include "core/result.hpp"
+
 namespace voronka::access {
 
 enum class Scope { kNone, kOwn, kTeam, kAll };
@@ -42,5 +45,21 @@ std::shared_ptr<const Permissions> BuiltinRole(std::string_view role);
 bool IsBuiltinRole(std::string_view role);
 
 std::string_view ScopeName(Scope scope);
+
+// The fields of each entity a role rule may name (built-in and custom), by entity name.
+using FieldCatalog = std::map<std::string, std::set<std::string>, std::less<>>;
+
+// Parses custom role rules strictly:
+//   {"entities": {"deals": {"read": "team", "create": "own", "edit": "own", "delete": "none",
+//                           "hidden_fields": ["amount"], "read_only_fields": ["probability"]}},
+//    "default": {"read": ..., "create": ..., "edit": ..., "delete": ...},
+//    "manage_users": false, "manage_metadata": false, "view_audit": false}
+// Every key is optional (scopes default to "none", flags to false); an unknown key, entity,
+// field or scope is kInvalid with the JSON path of each offender ("rules.entities.deals.read").
+// A null catalog accepts any entity and field name: for rules that were validated when stored.
+core::Result<Permissions> ParseRules(const core::Json& rules, const FieldCatalog* catalog);
+
+// The rules JSON of a permission set, in the shape ParseRules accepts.
+core::Json RulesToJson(const Permissions& permissions);
 
 }  // namespace voronka::access

@@ -17,9 +17,11 @@ struct RequestContext {
     std::string role;  // "admin", "manager", "user" or a custom role name
     std::string team_id;
     AuthKind auth = AuthKind::kNone;
-    bool read_only = false;  // read-only API token
+    bool read_only = false;    // read-only API token
     int64_t meta_version = 0;  // tenant's metadata version, for cache validation
     std::shared_ptr<const Permissions> permissions;
+    std::string credential_id;  // "token:<id>" or "session:<id>"; the rate-limit key
+    std::string csrf_token;     // the session's, for cookie sessions only
     std::string remote_address;
     std::string user_agent;
 };

@@ -3,6 +3,7 @@
 
 #include "access/access_routes.hpp"
 #include "access/operator_routes.hpp"
+#include "access/role_routes.hpp"
 #include "analytics/sales/sales_analytics_routes.hpp"
 #include "analytics/customers/customer_analytics.hpp"
 #include "http/health.hpp"
@@ -25,6 +26,13 @@ std::unique_ptr<App> BuildApp(storage::Database& db, const core::Clock& clock) {
     app->router.SetAuthenticator(authenticator);
     http::RegisterHealthRoutes(app->router, [&db] { return db.Ping(); });
     access::RegisterAccessRoutes(app->router, app->auth);
+    access::RegisterRoleRoutes(
+        app->router,
+        app->auth,
+        [records = app->records.get()](storage::Connection& c, const access::RequestContext& ctx) {
+            return records->FieldCatalog(c, ctx);
+        }
+    );
     access::RegisterOperatorRoutes(app->router, app->auth, [records = app->records.get()](storage::Connection& tx, int64_t tenant_id) {
         return records->PurgeTenant(tx, tenant_id);
     });

@@ -5,6 +5,7 @@
 #include <array>
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 #include <utility>
@@ -201,6 +202,8 @@ void Router::SetAuthenticator(Authenticator authenticator) {
 
 const std::vector<RouteInfo>& Router::Routes() const { return infos_; }
 
+void Router::SetRateLimit(RateLimit rate_limit) { rate_limit_ = std::move(rate_limit); }
+
 // Depth-first, literal child before the parameter child, backtracking on failure: the first leaf
 // reached that accepts the method is the most specific matching route.
 bool Router::Find(const Node& node, size_t depth, Match& match) const {
@@ -260,6 +263,16 @@ Response Router::Dispatch(Request request) const {
     RouteMetrics* metrics = nullptr;
     Response response;
     const bool is_head = request.method == "HEAD";
+    std::optional<RateLimitOutcome> limit;
+    // Failed sign-ins and unmatched paths are charged to the caller's address.
+    auto check_limit = [&](const access::RequestContext* caller) {
+        if (!rate_limit_ || !request.path.starts_with("/api/") || limit) {
+            return;
+        }
+        access::RequestContext anonymous;
+        anonymous.remote_address = request.remote_address;
+        limit = rate_limit_(caller ? *caller : anonymous, request);
+    };
     try {
         Match match;
         match.method = request.method;
@@ -268,7 +281,12 @@ Response Router::Dispatch(Request request) const {
                            Find(*root_, 0, match);
         if (!found) {
             metrics = &UnmatchedMetrics(request.method);
-            if (match.path_matched) {
+            check_limit(nullptr);
+            if (limit && !limit->allowed) {
+                response = ProblemResponse(
+                    core::Error::RateLimited("Too many requests; see Retry-After"), request.path
+                );
+            } else if (match.path_matched) {
                 std::sort(match.allowed.begin(), match.allowed.end());
                 match.allowed.erase(
                     std::unique(match.allowed.begin(), match.allowed.end()), match.allowed.end()
@@ -310,7 +328,12 @@ Response Router::Dispatch(Request request) const {
                         }
                     }
                 }
-                if (!context) {
+                check_limit(context ? &*context : nullptr);
+                if (limit && !limit->allowed) {
+                    response = ProblemResponse(
+                        core::Error::RateLimited("Too many requests; see Retry-After"), request.path
+                    );
+                } else if (!context) {
                     response = ProblemResponse(context.error(), request.path);
                 } else {
                     if (context->remote_address.empty()) {
@@ -342,6 +365,11 @@ Response Router::Dispatch(Request request) const {
     } catch (const std::exception& e) {
         // Matching itself failed (allocation): still answer.
         response = ProblemResponse(core::Error::Internal(e.what()), {});
+    }
+    if (limit) {
+        for (auto& [name, value] : limit->headers) {
+            response.SetHeader(std::move(name), std::move(value));
+        }
     }
     if (is_head && !response.body.empty()) {
         response.SetHeader("Content-Length", std::to_string(response.body.size()));

@@ -25,6 +25,16 @@ using Handler =
 // Called concurrently from many threads.
 using Authenticator = std::function<core::Result<access::RequestContext>(const Request&, Policy)>;
 
+// What a rate limit says about one request: whether it may run, and headers for its response.
+struct RateLimitOutcome {
+    bool allowed = true;
+    std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Called once per /api/ request after authentication, with the caller's context (an empty one
+// with only remote_address for public routes, failed authentication and unmatched paths).
+using RateLimit = std::function<RateLimitOutcome(const access::RequestContext&, const Request&)>;
+
 struct RouteInfo {
     std::string method;
     std::string pattern;
@@ -66,6 +76,10 @@ public:
     // as do guarded routes for which it returns a context with auth == AuthKind::kNone.
     void SetAuthenticator(Authenticator authenticator);
 
+    // Optional. A request the limit refuses gets a 429 problem instead of its handler; every
+    // /api/ response carries the outcome's headers.
+    void SetRateLimit(RateLimit rate_limit);
+
     // Matches the route (405 with Allow when the path exists under another method, 404 problem
     // when nothing matches), fills request.path_params, authenticates per policy (public routes
     // get an empty context with remote_address and user_agent set), calls the handler, maps an
@@ -93,6 +107,7 @@ private:
     std::vector<Route> routes_;
     std::vector<RouteInfo> infos_;
     Authenticator authenticator_;
+    RateLimit rate_limit_;
 };
 
 }  // namespace voronka::http

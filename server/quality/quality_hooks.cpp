@@ -25,13 +25,14 @@ void AddField(records::EntityDef& e, FieldDef f) {
     }
 }
 
-FieldDef KeyField(const char* name, const char* label) {
+FieldDef KeyField(const char* name, const char* label, std::vector<std::string> derived_from) {
     return {
         .name = name,
         .type = FieldType::kText,
         .label = label,
         .read_only = true,
-        .max_length = 1000};
+        .max_length = 1000,
+        .derived_from = std::move(derived_from)};
 }
 
 records::WriteHook KeysHook(RecordKind kind) {
@@ -121,14 +122,19 @@ FieldDef QualityFlagsField() {
 void InstallDataQuality(records::EntityRegistry& registry) {
     for (const QualityProfile& profile : QualityProfiles()) {
         registry.Extend(profile.entity, [&](records::EntityDef& e) {
-            AddField(e, KeyField("email_key", "Email (matching key)"));
+            // Each key is derived from its sources: a role hiding a source hides the key too.
+            const std::vector<std::string> names =
+                profile.kind == RecordKind::kPerson
+                    ? std::vector<std::string>{"first_name", "last_name", "middle_name"}
+                    : std::vector<std::string>{"name"};
+            AddField(e, KeyField("email_key", "Email (matching key)", {"email"}));
             if (profile.kind == RecordKind::kPerson) {
-                AddField(e, KeyField("name_latin", "Name (Latin)"));
+                AddField(e, KeyField("name_latin", "Name (Latin)", names));
             } else {
-                AddField(e, KeyField("website_key", "Website (canonical)"));
-                AddField(e, KeyField("inn_key", "Tax id (valid, digits)"));
+                AddField(e, KeyField("website_key", "Website (canonical)", {"website"}));
+                AddField(e, KeyField("inn_key", "Tax id (valid, digits)", {"inn"}));
             }
-            AddField(e, KeyField("name_key", "Name (blocking key)"));
+            AddField(e, KeyField("name_key", "Name (blocking key)", names));
             AddField(e, QualityFlagsField());
             e.before_write.push_back(KeysHook(profile.kind));
             if (profile.entity == "leads") {

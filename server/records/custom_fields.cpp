@@ -218,6 +218,41 @@ Json RecordService::Describe(const EntityDef& def) {
     return Json{{"name", def.name}, {"label", def.label}, {"fields", std::move(fields)}, {"title_fields", def.title_fields}};
 }
 
+std::shared_ptr<const EntityDef> RecordService::ViewFor(
+    const RequestContext& ctx, std::shared_ptr<const EntityDef> def
+) {
+    if (!ctx.permissions) {
+        return def;
+    }
+    const access::EntityRights& rights = ctx.permissions->For(def->name);
+    if (rights.hidden_fields.empty() && rights.read_only_fields.empty()) {
+        return def;
+    }
+    auto view = std::make_shared<EntityDef>(*def);
+    std::erase_if(view->fields, [&](const FieldDef& f) {
+        return IsHiddenBy(f, rights.hidden_fields);
+    });
+    for (FieldDef& f : view->fields) {
+        f.read_only = f.read_only || rights.read_only_fields.contains(f.name);
+    }
+    std::erase_if(view->title_fields, [&](const std::string& name) {
+        return rights.hidden_fields.contains(name);
+    });
+    return view;
+}
+
+Result<access::FieldCatalog> RecordService::FieldCatalog(Connection& c, const RequestContext& ctx) {
+    access::FieldCatalog catalog;
+    for (const EntityDef* builtin : registry_.All()) {
+        VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, builtin->name));
+        auto& fields = catalog[def->name];
+        for (const FieldDef& f : def->fields) {
+            fields.insert(f.name);
+        }
+    }
+    return catalog;
+}
+
 Status RecordService::PurgeTenant(Connection& tx, int64_t tenant_id) {
     for (const EntityDef* def : registry_.All()) {
         VK_RETURN_IF_ERROR(

@@ -106,4 +106,19 @@ bool IsIdentifier(std::string_view name) {
     return true;
 }
 
+bool IsHiddenBy(const FieldDef& f, const std::set<std::string>& hidden) {
+    if (hidden.empty()) {
+        return false;
+    }
+    if (hidden.contains(f.name)) {
+        return true;
+    }
+    for (const std::string& source : f.derived_from) {
+        if (hidden.contains(source)) {
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace voronka::records

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,7 +56,13 @@ struct FieldDef {
     std::vector<std::string> options;  // enum / multi-enum values
     std::string ref_entity;            // for kReference
     std::string currency_field;        // for kMoney: the kCurrency field giving its currency
+    // Fields this one is computed from (a matching key from the email): a role that hides any
+    // of them hides this one too, or the derived value would reveal the hidden one.
+    std::vector<std::string> derived_from;
 };
+
+// True when a role hiding `hidden` may not see `f`: f itself or a field it derives from is hidden.
+bool IsHiddenBy(const FieldDef& f, const std::set<std::string>& hidden);
 
 struct EntityDef;
 

@@ -24,6 +24,7 @@ Result<Json> RecordService::History(
     std::string_view id
 ) {
     VK_ASSIGN_OR_RETURN(Record record, Get(c, ctx, entity, id, /*include_deleted=*/true));
+    VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, entity));
     VK_ASSIGN_OR_RETURN(
         storage::Rows rows,
         c.Query(
@@ -39,8 +40,10 @@ Result<Json> RecordService::History(
         if (!changes.is_object()) {
             changes = Json::object();
         }
-        for (const auto& h : hidden) {
-            changes.erase(h);
+        for (const FieldDef& f : def->fields) {
+            if (IsHiddenBy(f, hidden)) {
+                changes.erase(f.name);
+            }
         }
         versions.push_back({
             {"version", storage::AsInt(row[0])},
@@ -178,6 +181,22 @@ Result<Json> RecordService::EventsAfter(Connection& c, const RequestContext& ctx
     int64_t last = after_seq;
     for (const auto& row : rows.rows) {
         last = storage::AsInt(row[0]);
+        Json changes = Json::parse(storage::AsText(row[7]), nullptr, false);
+        if (changes.is_object()) {
+            const std::string entity = storage::AsText(row[1]);
+            const auto& hidden = RightsOf(ctx, entity).hidden_fields;
+            for (const auto& h : hidden) {
+                changes.erase(h);
+            }
+            // Derived fields are built in, so the registry's definition lists them.
+            if (const EntityDef* def = hidden.empty() ? nullptr : registry_.Find(entity)) {
+                for (const FieldDef& f : def->fields) {
+                    if (IsHiddenBy(f, hidden)) {
+                        changes.erase(f.name);
+                    }
+                }
+            }
+        }
         data.push_back({
             {"seq", last},
             {"entity", storage::AsText(row[1])},
@@ -186,7 +205,7 @@ Result<Json> RecordService::EventsAfter(Connection& c, const RequestContext& ctx
             {"action", storage::AsText(row[4])},
             {"actor_id", storage::IsNull(row[5]) ? Json(nullptr) : Json(storage::AsText(row[5]))},
             {"at", core::FormatTimestamp(storage::AsInt(row[6]))},
-            {"changes", Json::parse(storage::AsText(row[7]), nullptr, false)},
+            {"changes", std::move(changes)},
         });
     }
     return Json{{"data", std::move(data)}, {"next_after", last}};

@@ -494,8 +494,21 @@ Result<ListPage> RecordService::List(
         }
     }
     std::vector<core::FieldError> errors;
+    // A hidden field can neither be filtered nor sorted on: the matches would reveal its values.
+    const auto& hidden = ctx.permissions->For(def->name).hidden_fields;
+    auto is_hidden = [&](std::string_view name) {
+        if (name.starts_with("custom.")) {
+            name.remove_prefix(7);
+        }
+        const FieldDef* f = def->Field(name);
+        return f ? IsHiddenBy(*f, hidden) : hidden.contains(std::string(name));
+    };
     std::vector<StartsRange> starts;
     for (const FilterTerm& term : query.filters) {
+        if (is_hidden(term.field)) {
+            errors.push_back({"filter[" + term.field + "]", "is hidden from your role"});
+            continue;
+        }
         auto sql = FilterSql(d, *def, term, params);
         if (!sql) {
             for (const auto& fe : sql.error().fields) {
@@ -515,7 +528,23 @@ Result<ListPage> RecordService::List(
             }
         }
     }
-    auto keys_result = ParseSort(d, *def, query.sort.empty() ? def->default_sort : query.sort);
+    std::string sort_signature = query.sort.empty() ? def->default_sort : query.sort;
+    auto keys_result = ParseSort(d, *def, sort_signature);
+    if (keys_result) {
+        for (const SortKey& key : *keys_result) {
+            if (!is_hidden(key.name)) {
+                continue;
+            }
+            if (!query.sort.empty()) {
+                errors.push_back({"sort", "'" + key.name + "' is hidden from your role"});
+                break;
+            }
+            // The entity's default order uses a field this role may not see: fall back.
+            sort_signature = "-updated_at";
+            keys_result = ParseSort(d, *def, sort_signature);
+            break;
+        }
+    }
     if (!keys_result) {
         for (const auto& fe : keys_result.error().fields) {
             errors.push_back(fe);
@@ -541,7 +570,6 @@ Result<ListPage> RecordService::List(
         }
         where += " AND " + any + ")";
     }
-    const std::string sort_signature = query.sort.empty() ? def->default_sort : query.sort;
     if (!query.cursor.empty()) {
         auto decoded = Base64UrlDecode(query.cursor);
         Json cursor = decoded ? Json::parse(*decoded, nullptr, false) : Json();

@@ -327,7 +327,7 @@ void RegisterRecordRoutes(http::Router& router, RecordService& service, Optional
             Json list = Json::array();
             for (const EntityDef* e : service.registry().All()) {
                 VK_ASSIGN_OR_RETURN(auto def, service.Meta(c, ctx, e->name));
-                list.push_back(RecordService::Describe(*def));
+                list.push_back(RecordService::Describe(*RecordService::ViewFor(ctx, def)));
             }
             return Json{{"data", list}};
         }));
@@ -337,7 +337,7 @@ void RegisterRecordRoutes(http::Router& router, RecordService& service, Optional
     router.Add("GET", "/api/v1/meta/{entity}", Policy::kAuthenticated, [&service, &db](const RequestContext& ctx, const Request& req) -> Result<Response> {
         VK_ASSIGN_OR_RETURN(Json described, storage::ReadReturning<Json>(db, [&](Connection& c) -> Result<Json> {
             VK_ASSIGN_OR_RETURN(auto def, service.Meta(c, ctx, req.PathParam("entity")));
-            return RecordService::Describe(*def);
+            return RecordService::Describe(*RecordService::ViewFor(ctx, def));
         }));
         return Response::JsonBody(200, described);
     }, "Describe an entity", "meta");
@@ -415,7 +415,7 @@ void RegisterRecordRoutes(http::Router& router, RecordService& service, Optional
                     return service.Meta(c, *ctx, e->name);
                 });
                 if (meta) {
-                    def = *meta;
+                    def = RecordService::ViewFor(*ctx, *meta);
                 }
             }
             entities.push_back(def ? def : std::make_shared<EntityDef>(*e));

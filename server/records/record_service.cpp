@@ -140,10 +140,16 @@ Result<Record> RecordService::LoadRow(
 }
 
 Json RecordService::Present(const RequestContext& ctx, const EntityDef& def, Json body) const {
-    for (const auto& hidden : RightsOf(ctx, def).hidden_fields) {
-        body.erase(hidden);
-        if (body.contains("custom")) {
-            body["custom"].erase(hidden);
+    const auto& hidden = RightsOf(ctx, def).hidden_fields;
+    if (hidden.empty()) {
+        return body;
+    }
+    for (const FieldDef& f : def.fields) {
+        if (IsHiddenBy(f, hidden)) {
+            body.erase(f.name);
+            if (body.contains("custom") && body["custom"].is_object()) {
+                body["custom"].erase(f.name);
+            }
         }
     }
     return body;

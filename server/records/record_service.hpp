@@ -156,6 +156,16 @@ public:
     // The entity's description: fields with types, labels, options.
     static Json Describe(const EntityDef& def);
 
+    // The entity as the caller's role sees it: hidden fields removed, read-only fields flagged.
+    // Returns `def` itself when the role has no field rules for it.
+    static std::shared_ptr<const EntityDef> ViewFor(
+        const RequestContext& ctx, std::shared_ptr<const EntityDef> def
+    );
+
+    // Every entity of the caller's tenant with its field names (custom fields included), for
+    // validating role rules.
+    Result<access::FieldCatalog> FieldCatalog(Connection& c, const RequestContext& ctx);
+
     const EntityRegistry& registry() const { return registry_; }
 
     storage::Database& db() { return db_; }
@@ -230,6 +240,8 @@ private:
         Connection& tx, const RequestContext& ctx, const EntityDef& def, const std::string& id
     );
     Json Present(const RequestContext& ctx, const EntityDef& def, Json body) const;
+    // True when the role hides a field of `entity` that is in its search documents or titles.
+    bool HidesSearchedFields(const RequestContext& ctx, std::string_view entity) const;
 
     storage::Database& db_;
     const EntityRegistry& registry_;

@@ -155,6 +155,30 @@ Status RecordService::UnindexForSearch(
     return removed ? core::Ok() : Status(std::move(removed).error());
 }
 
+bool RecordService::HidesSearchedFields(const RequestContext& ctx, std::string_view entity) const {
+    if (!ctx.permissions) {
+        return false;
+    }
+    const auto& hidden = ctx.permissions->For(entity).hidden_fields;
+    if (hidden.empty()) {
+        return false;
+    }
+    const EntityDef* def = registry_.Find(entity);
+    if (!def) {
+        return true;  // a custom entity: check every document
+    }
+    for (const std::string& name : hidden) {
+        const FieldDef* f = def->Field(name);
+        // Not built in: a custom field, which may be searchable.
+        if (!f || f->searchable ||
+            std::find(def->title_fields.begin(), def->title_fields.end(), name) !=
+                def->title_fields.end()) {
+            return true;
+        }
+    }
+    return false;
+}
+
 Result<Json> RecordService::Search(
     Connection& c, const RequestContext& ctx, std::string_view query, int limit
 ) {
@@ -239,10 +263,30 @@ Result<Json> RecordService::Search(
         if (!visible) {
             continue;
         }
+        std::string title = storage::AsText(row[2]);
+        if (HidesSearchedFields(ctx, entity)) {
+            // The stored document holds every field: match again on what the role may see, so a
+            // hidden value can neither be searched for nor appear in the title.
+            VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, entity));
+            auto record = LoadRow(c, ctx, *def, storage::AsText(row[1]), false);
+            if (!record) {
+                continue;
+            }
+            const Json shown = Present(ctx, *def, std::move(record->body));
+            title = Title(*def, shown);
+            const std::vector<std::string> words = Tokens(title + " " + Body(*def, shown), 100000);
+            bool all = true;
+            for (size_t i = 0; i < tokens.size() && all; ++i) {
+                all = std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+                    return prefix(i) ? w.starts_with(tokens[i]) : w == tokens[i];
+                });
+            }
+            if (!all) {
+                continue;
+            }
+        }
         data.push_back(
-            {{"entity", entity},
-             {"id", storage::AsText(row[1])},
-             {"title", storage::AsText(row[2])}}
+            {{"entity", entity}, {"id", storage::AsText(row[1])}, {"title", std::move(title)}}
         );
         if (data.size() >= static_cast<size_t>(limit)) {
             break;

@@ -13,7 +13,7 @@ import {Api, fixture, show, uniq} from './lib/api.js';
 function startServer(db, logPath) {
     return new Promise((resolve, reject) => {
         const log = fs.openSync(logPath, 'a');
-        const child = spawn(fixture.binary, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--threads', '8'], {
+        const child = spawn(fixture.binary, ['serve', '--db', db, '--listen', '127.0.0.1:0', '--threads', '8', '--rate-limit', '0'], {
             stdio: ['ignore', 'pipe', 'pipe'],
         });
         let seen = '';

@@ -69,7 +69,7 @@ json_get() {
 start_backend() {
     local name=$1 db=$2 log="$WORK/$1-serve.log"
     : >"$log"
-    "$BIN" serve --db "$db" --listen 127.0.0.1:0 --threads 8 >"$log" 2>&1 &
+    "$BIN" serve --db "$db" --listen 127.0.0.1:0 --threads 8 --rate-limit 1000000 >"$log" 2>&1 &
     local pid=$!
     echo "$pid" >"$WORK/$name.pid"
     local port="" i

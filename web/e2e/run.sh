@@ -20,7 +20,7 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 BASE="http://127.0.0.1:$PORT"
 DB="$TMP/e2e.db"
 
-"$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --static-dir web/dist >"$TMP/server.log" 2>&1 &
+"$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --static-dir web/dist --rate-limit 100000 >"$TMP/server.log" 2>&1 &
 SERVER=$!
 cleanup() {
   kill "$SERVER" 2>/dev/null || true

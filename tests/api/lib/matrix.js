@@ -24,7 +24,7 @@ export const PUBLIC_ROUTES = new Set([
 const ADMIN_RULES = [
     {methods: /^(POST|PUT|PATCH|DELETE)$/, path: /^\/api\/v1\/(users|teams|roles|settings)(\/|$)/},
     {methods: /^(POST|PUT|PATCH|DELETE)$/, path: /^\/api\/v1\/meta(\/|$)/},
-    {methods: /./, path: /^\/api\/v1\/(audit|events)(\/|$)/},
+    {methods: /./, path: /^\/api\/v1\/(audit|events|roles)(\/|$)/},
 ];
 
 /** The service operator's routes (cloud mode): no company's credentials reach them. */
