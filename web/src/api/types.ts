@@ -67,7 +67,8 @@ export type User = {
   id: string;
   email: string;
   name: string;
-  role: 'admin' | 'manager' | 'user';
+  /** 'admin' | 'manager' | 'user', or a custom role's name. */
+  role: string;
   team_id: string | null;
   active: boolean;
   locale: string;
