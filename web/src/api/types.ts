@@ -69,6 +69,8 @@ export type User = {
   name: string;
   /** 'admin' | 'manager' | 'user', or a custom role's name. */
   role: string;
+  /** The role's display name (a custom role's name; the key for built-in ones). */
+  role_name?: string;
   team_id: string | null;
   active: boolean;
   locale: string;

@@ -242,7 +242,11 @@ function FunnelWidget({ filters, pipeline, loadingPipelines }: { filters: Filter
       reached: toCount(s.reached),
       display: formatNumber(toCount(s.reached)),
       conversion: next && conv !== null ? t('analytics.toNext', { value: formatPercent(conv) }) : undefined,
-      dropOff: next && conv !== null ? t('analytics.dropOff', { value: formatPercent(Math.max(0, 1 - conv)) }) : undefined,
+      // The server sends drop-off as a count of deals; the share beside it is 1 − conversion.
+      dropOff:
+        next && conv !== null
+          ? t('analytics.dropOff', { value: typeof s.drop_off === 'number' ? `${formatNumber(s.drop_off)} (${formatPercent(Math.max(0, 1 - conv))})` : formatPercent(Math.max(0, 1 - conv)) })
+          : undefined,
       to: stageRoute(s, pipeline?.id),
       tone: s.kind === 'won' ? ('success' as const) : ('accent' as const),
     };
@@ -562,7 +566,8 @@ function MarketingTab({ filters }: { filters: Filters }) {
 
 // ---------------------------------------------------------------- customers
 
-export const SEGMENTS = ['champions', 'loyal', 'potential', 'new', 'at_risk', 'cant_lose', 'hibernating', 'lost'] as const;
+// The server's segment names (the common 11-segment RFM map), best customers first.
+export const SEGMENTS = ['champions', 'loyal', 'potential_loyalist', 'new', 'promising', 'need_attention', 'about_to_sleep', 'at_risk', 'cannot_lose', 'hibernating', 'lost'] as const;
 
 function CustomersTab({ filters }: { filters: Filters }) {
   return (
@@ -590,7 +595,7 @@ function RfmWidget({ filters }: { filters: Filters }) {
     display: t('analytics.customers', { count: toCount(s.customers) }),
     note: formatSums(s.revenue),
     to: drilldownRoute(s.drilldown) ?? `/contacts?${new URLSearchParams({ 'filter[rfm_segment]': s.segment }).toString()}`,
-    tone: s.segment === 'at_risk' || s.segment === 'cant_lose' || s.segment === 'lost' ? 'danger' : s.segment === 'champions' || s.segment === 'loyal' ? 'success' : 'accent',
+    tone: s.segment === 'at_risk' || s.segment === 'cannot_lose' || s.segment === 'lost' ? 'danger' : s.segment === 'champions' || s.segment === 'loyal' ? 'success' : 'accent',
   }));
   return (
     <Widget id="rfm" title={t('analytics.rfm')} loading={res.loading} error={res.error} empty={segments.length === 0} exportPath="/analytics/rfm" exportQuery={filters}>

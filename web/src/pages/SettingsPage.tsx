@@ -230,12 +230,12 @@ function Users() {
     const custom = roles.data?.roles.find((x) => !isBuiltin(x) && (x.id === r || x.name === r));
     return custom ? custom.name : t(`roles.${r}`, { defaultValue: r });
   };
-  // Built-in roles by their key, custom ones by name (the form PATCH /users/{id} takes), and the
-  // user's current role even when the list has not caught up with it.
+  // Built-in roles by their key, custom ones by id (users carry a custom role's id in `role`), and
+  // the user's current role even when the list has not caught up with it.
   const roleOptions = (current: string) => {
     const list = [
       ...(['admin', 'manager', 'user'] as const).map((r) => ({ value: r as string, label: t(`roles.${r}`) })),
-      ...(roles.data?.roles ?? []).filter((x) => !isBuiltin(x)).map((x) => ({ value: x.name, label: x.name })),
+      ...(roles.data?.roles ?? []).filter((x) => !isBuiltin(x)).map((x) => ({ value: x.id, label: x.name })),
     ];
     return list.some((o) => o.value === current) ? list : [...list, { value: current, label: roleName(current) }];
   };
@@ -295,7 +295,7 @@ function Users() {
                         ))}
                       </select>
                     ) : (
-                      roleName(u.role)
+                      u.role_name && !(['admin', 'manager', 'user'] as const).some((r) => r === u.role) ? u.role_name : roleName(u.role)
                     )}
                   </td>
                   <td>

@@ -33,7 +33,7 @@ export function RolesSettings() {
       toast.show(isApiError(e) && e.status === 409 ? t('rolesEditor.inUse', { name: r.name }) : errorText(t, e), { kind: 'error' });
     }
   };
-  const count = (r: Role) => (users.data ?? []).filter((u) => u.role === r.id || u.role === r.name).length;
+  const count = (r: Role) => (typeof r.users === 'number' ? r.users : (users.data ?? []).filter((u) => u.role === r.id).length);
   if (!me.permissions.manage_users) {
     return (
       <div className="banner" role="note">

@@ -14,7 +14,7 @@ export const BUILTIN_ROLES = ['admin', 'manager', 'user'] as const;
 
 export type EntityRules = Record<Action, Scope> & { hidden_fields: string[]; read_only_fields: string[] };
 export type Rules = { entities: Record<string, EntityRules>; default?: EntityRules } & Record<Flag, boolean>;
-export type Role = { id: string; name: string; description?: string | null; rules?: unknown; version?: number; builtin?: boolean; kind?: string };
+export type Role = { id: string; name: string; description?: string | null; rules?: unknown; version?: number; builtin?: boolean; kind?: string; users?: number };
 
 function isScope(v: unknown): v is Scope {
   return typeof v === 'string' && (SCOPES as readonly string[]).includes(v);

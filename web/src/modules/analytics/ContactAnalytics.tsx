@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { api, isApiError } from '../../api/client';
 import { errorText } from '../../api/errors';
 import { useResource } from '../../api/store';
-import { formatDecimal, formatMoney, formatPercent } from '../../i18n/format';
+import { formatDate, formatDecimal, formatMoney, formatPercent, formatSums } from '../../i18n/format';
 import { Link } from '../../router';
 import { Spinner } from '../../ui/Misc';
 import type { ContactAnalytics as Data } from './api';
@@ -47,6 +47,14 @@ export function ContactAnalytics({ id }: { id: string }) {
               {d?.rfm && d.rfm.r !== null && d.rfm.r !== undefined ? t('contactAnalytics.rfmScores', { r: d.rfm.r, f: d.rfm.f ?? '—', m: d.rfm.m ?? '—' }) : <span className="prop-empty">{t('contactAnalytics.noOrders')}</span>}
             </span>
           </div>
+          {d?.rfm?.orders ? (
+            <div className="prop">
+              <span className="prop-label">{t('contactAnalytics.orders')}</span>
+              <span className="prop-value">
+                {t('contactAnalytics.ordersSummary', { count: d.rfm.orders, sum: formatSums(d.rfm.revenue, false), last: formatDate(d.rfm.last_order_at ?? null) })}
+              </span>
+            </div>
+          ) : null}
           <div className="prop">
             <span className="prop-label">{t('contactAnalytics.pAlive')}</span>
             <span className="prop-value">{clv ? formatPercent(toRatio(clv.p_alive)) || '—' : <span className="prop-empty">{t('contactAnalytics.notFitted')}</span>}</span>
@@ -75,7 +83,8 @@ export function ContactAnalytics({ id }: { id: string }) {
               <ol className="nbo-list">
                 {d.next_best_offer.slice(0, 5).map((p) => (
                   <li key={p.product_id}>
-                    <Link to={`/products/${p.product_id}`}>{p.name || p.product_id}</Link>
+                    <Link to={`/products/${p.product_id}`}>{p.name || p.sku || p.product_id}</Link>
+                    {p.sku && <span className="muted"> · {p.sku}</span>}
                     {toRatio(p.score) !== null && <span className="muted"> · {formatDecimal(toRatio(p.score), 2)}</span>}
                   </li>
                 ))}

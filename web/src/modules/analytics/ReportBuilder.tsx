@@ -16,9 +16,9 @@ import { FieldValue } from '../records/FieldValue';
 import { LIST_ENTITIES } from '../records/entities';
 import { useMeta, useTeams } from '../records/hooks';
 import { entityLabel, fieldLabel } from '../records/labels';
-import { rowsOf, type SavedReport } from './api';
+import { downloadExport, rowsOf, type SavedReport } from './api';
 import { BarChart, type BarItem } from './charts';
-import { AGGREGATES, amountLength, drilldownRoute, parseDefinition, reportQuery, reportTable, type ReportDefinition, type ReportFilter } from './chartMath';
+import { AGGREGATES, amountLength, drilldownRoute, exportName, parseDefinition, reportQuery, reportTable, type ReportDefinition, type ReportFilter } from './chartMath';
 import { Widget } from './Widget';
 
 const OPS = ['eq', 'ne', 'contains', 'starts', 'lt', 'lte', 'gt', 'gte', 'in', 'empty'] as const;
@@ -59,6 +59,15 @@ export default function ReportBuilder() {
     void run(d);
   };
 
+  // A saved report exports by its id, so the file is what the server stored, not the form.
+  const exportSaved = async (r: SavedReport, format: 'csv' | 'xlsx') => {
+    try {
+      await downloadExport('/analytics/report', { report_id: r.id }, format, exportName(r.name, format));
+    } catch (e) {
+      toast.show(errorText(t, e), { kind: 'error' });
+    }
+  };
+
   const remove = async (r: SavedReport) => {
     try {
       await api.del(`/reports/${r.id}`, r.version ? { ifMatch: r.version } : {});
@@ -94,7 +103,7 @@ export default function ReportBuilder() {
           </div>
         </form>
       </section>
-      <SavedReports reports={saved.data ?? []} loading={saved.loading} error={saved.error} onOpen={open} onRemove={(r) => void remove(r)} />
+      <SavedReports reports={saved.data ?? []} loading={saved.loading} error={saved.error} onOpen={open} onRemove={(r) => void remove(r)} onExport={(r, f) => void exportSaved(r, f)} />
       {ran && <ReportResult def={ran.def} report={ran.report} meta={meta.data} />}
       {ran && <SaveReport def={ran.def} />}
     </div>
@@ -386,7 +395,7 @@ function SaveReport({ def }: { def: ReportDefinition }) {
   );
 }
 
-function SavedReports({ reports, loading, error, onOpen, onRemove }: { reports: SavedReport[]; loading: boolean; error: unknown; onOpen: (r: SavedReport) => void; onRemove: (r: SavedReport) => void }) {
+function SavedReports({ reports, loading, error, onOpen, onRemove, onExport }: { reports: SavedReport[]; loading: boolean; error: unknown; onOpen: (r: SavedReport) => void; onRemove: (r: SavedReport) => void; onExport: (r: SavedReport, format: 'csv' | 'xlsx') => void }) {
   const { t } = useTranslation();
   const teams = useTeams();
   return (
@@ -404,6 +413,12 @@ function SavedReports({ reports, loading, error, onOpen, onRemove }: { reports: 
                 {shared && <span className="badge">{t('reports.sharedWith', { team: shared })}</span>}
                 <button type="button" className="btn btn-sm" onClick={() => onOpen(r)}>
                   {t('reports.open')}
+                </button>
+                <button type="button" className="btn btn-ghost btn-sm" onClick={() => onExport(r, 'csv')} aria-label={t('reports.exportNamed', { name: r.name, format: 'CSV' })}>
+                  {t('reports.csv')}
+                </button>
+                <button type="button" className="btn btn-ghost btn-sm" onClick={() => onExport(r, 'xlsx')} aria-label={t('reports.exportNamed', { name: r.name, format: 'XLSX' })}>
+                  {t('reports.xlsx')}
                 </button>
                 <button type="button" className="btn btn-ghost btn-icon" aria-label={t('reports.deleteNamed', { name: r.name })} onClick={() => onRemove(r)}>
                   <Icon name="trash" size={15} />

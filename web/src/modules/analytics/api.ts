@@ -80,7 +80,16 @@ export type Clv = {
 };
 
 export type ContactAnalytics = {
-  rfm?: { r?: number | null; f?: number | null; m?: number | null; segment?: string | null } | null;
+  rfm?: {
+    r?: number | null;
+    f?: number | null;
+    m?: number | null;
+    segment?: string | null;
+    orders?: number;
+    revenue?: Sums;
+    first_order_at?: string | null;
+    last_order_at?: string | null;
+  } | null;
   clv?: {
     p_alive?: Ratio;
     expected_purchases?: Ratio;
@@ -89,7 +98,7 @@ export type ContactAnalytics = {
     expected_spend?: string | number | null;
     [k: string]: unknown;
   } | null;
-  next_best_offer?: { product_id: string; name?: string | null; score?: Ratio }[];
+  next_best_offer?: { product_id: string; name?: string | null; sku?: string | null; score?: Ratio }[];
   regular_customer?: boolean;
   suggested_discount_percent?: Ratio;
 };
