@@ -287,7 +287,7 @@ function Users() {
                   </td>
                   <td>
                     {me.permissions.manage_users && u.id !== me.id ? (
-                      <select className="select" style={{ height: 30 }} aria-label={t('users.roleOf', { name: u.name || u.email })} value={u.role} onChange={(e) => void update(u, { role: e.target.value })}>
+                      <select className="select" style={{ height: 30, width: 'auto', maxWidth: 220 }} aria-label={t('users.roleOf', { name: u.name || u.email })} value={u.role} onChange={(e) => void update(u, { role: e.target.value })}>
                         {roleOptions(u.role).map((r) => (
                           <option key={r.value} value={r.value}>
                             {r.label}

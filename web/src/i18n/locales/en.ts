@@ -454,6 +454,7 @@ export const en = {
     products_other: '{{count}} products',
   },
   fields: {
+    rfm_segment: 'RFM segment',
     active: 'Active',
     address: 'Address',
     amount: 'Amount',
@@ -528,6 +529,19 @@ export const en = {
     won_at: 'Won',
   },
   options: {
+    rfm_segment: {
+      about_to_sleep: 'About to sleep',
+      at_risk: 'At risk',
+      cannot_lose: 'Can’t lose them',
+      champions: 'Champions',
+      hibernating: 'Hibernating',
+      lost: 'Lost',
+      loyal: 'Loyal',
+      need_attention: 'Need attention',
+      new: 'New',
+      potential_loyalist: 'Potential loyalists',
+      promising: 'Promising',
+    },
     direction: { in: 'Incoming', out: 'Outgoing' },
     kind: { lost: 'Lost', open: 'Open', won: 'Won' },
     priority: { high: 'High', low: 'Low', normal: 'Normal' },

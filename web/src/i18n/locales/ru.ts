@@ -484,6 +484,7 @@ export const ru = {
     products_other: '{{count}} товара',
   },
   fields: {
+    rfm_segment: 'RFM-сегмент',
     active: 'Активен',
     address: 'Адрес',
     amount: 'Сумма',
@@ -558,6 +559,19 @@ export const ru = {
     won_at: 'Выиграна',
   },
   options: {
+    rfm_segment: {
+      about_to_sleep: 'Засыпающие',
+      at_risk: 'В зоне риска',
+      cannot_lose: 'Нельзя потерять',
+      champions: 'Чемпионы',
+      hibernating: 'Спящие',
+      lost: 'Потерянные',
+      loyal: 'Лояльные',
+      need_attention: 'Требуют внимания',
+      new: 'Новые',
+      potential_loyalist: 'Потенциально лояльные',
+      promising: 'Перспективные',
+    },
     direction: { in: 'Входящий', out: 'Исходящий' },
     kind: { lost: 'Проигрыш', open: 'В работе', won: 'Успех' },
     priority: { high: 'Высокий', low: 'Низкий', normal: 'Обычный' },

@@ -484,6 +484,7 @@ export const uk = {
     products_other: '{{count}} товару',
   },
   fields: {
+    rfm_segment: 'RFM-сегмент',
     active: 'Активний',
     address: 'Адреса',
     amount: 'Сума',
@@ -558,6 +559,19 @@ export const uk = {
     won_at: 'Виграно',
   },
   options: {
+    rfm_segment: {
+      about_to_sleep: 'Засинають',
+      at_risk: 'У зоні ризику',
+      cannot_lose: 'Не можна втратити',
+      champions: 'Чемпіони',
+      hibernating: 'Сплячі',
+      lost: 'Втрачені',
+      loyal: 'Лояльні',
+      need_attention: 'Потребують уваги',
+      new: 'Нові',
+      potential_loyalist: 'Потенційно лояльні',
+      promising: 'Перспективні',
+    },
     direction: { in: 'Вхідний', out: 'Вихідний' },
     kind: { lost: 'Програш', open: 'У роботі', won: 'Успіх' },
     priority: { high: 'Високий', low: 'Низький', normal: 'Звичайний' },

@@ -26,7 +26,7 @@ export function ContactAnalytics({ id }: { id: string }) {
           {t('contactAnalytics.title')}
         </h2>
         {d?.rfm?.segment && (
-          <Link className="badge badge-accent" to={`/analytics/customers`}>
+          <Link className="badge badge-accent" to={`/contacts?${new URLSearchParams({ 'filter[rfm_segment]': d.rfm.segment }).toString()}`}>
             {t(`analytics.segments.${d.rfm.segment}`, { defaultValue: d.rfm.segment })}
           </Link>
         )}

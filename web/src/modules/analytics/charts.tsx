@@ -28,9 +28,9 @@ function clip(text: string, max: number): string {
 export type BarItem = { key: string; label: string; value: number; display: string; to?: string | null; note?: string; tone?: 'accent' | 'success' | 'danger' | 'muted' };
 
 /** Horizontal bars, one row each: label, bar, figure (and an optional note after it). */
-export function BarChart({ items, title, labelWidth = 150, width = 560 }: { items: BarItem[]; title: string; labelWidth?: number; width?: number }) {
+export function BarChart({ items, title, labelWidth = 150, width = 600 }: { items: BarItem[]; title: string; labelWidth?: number; width?: number }) {
   const row = 30;
-  const valueWidth = 150;
+  const valueWidth = 210;
   const barMax = Math.max(40, width - labelWidth - valueWidth - 16);
   const top = niceMax(Math.max(0, ...items.map((i) => i.value)));
   const height = Math.max(row, items.length * row) + 8;
