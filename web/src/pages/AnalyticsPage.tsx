@@ -15,6 +15,7 @@ import {
   type ClvCustomer,
   type Cohorts,
   type Forecast,
+  type ForecastPeriod,
   type Funnel,
   type FunnelStage,
   type PlanFact,
@@ -201,8 +202,8 @@ function pct(v: unknown): string {
   return formatPercent(toRatio(v));
 }
 
-function Figure({ to, children }: { to: string | null | undefined; children: ReactNode }) {
-  const route = drilldownRoute(to);
+/** A figure that opens the records behind it when the server says which they are. */
+function Linked({ route, children }: { route: string | null | undefined; children: ReactNode }) {
   return route ? <Link to={route}>{children}</Link> : <>{children}</>;
 }
 
@@ -338,7 +339,7 @@ function ForecastWidget({ filters }: { filters: Filters }) {
       values[s.key] = amountLength(v);
       displays[s.key] = formatMoney(v ?? '0', cur, true);
     }
-    return { key: p.period, label: p.period, values, displays, to: drilldownRoute(p.drilldown) };
+    return { key: p.period, label: p.period, values, displays, tos: Object.fromEntries(series.map((s) => [s.key, forecastRoute(p, s.key)])) };
   });
   return (
     <Widget
@@ -380,11 +381,15 @@ function ForecastWidget({ filters }: { filters: Filters }) {
               {periods.map((p) => (
                 <tr key={p.period}>
                   <td>{p.period}</td>
-                  {series.map((s) => (
-                    <td key={s.key} className="num">
-                      {formatSums(p[s.key as keyof typeof p] as Sums | undefined, false) || '—'}
-                    </td>
-                  ))}
+                  {series.map((s) => {
+                    const text = formatSums(p[s.key as keyof typeof p] as Sums | undefined, false) || '—';
+                    const route = forecastRoute(p, s.key);
+                    return (
+                      <td key={s.key} className="num">
+                        {route ? <Link to={route}>{text}</Link> : text}
+                      </td>
+                    );
+                  })}
                 </tr>
               ))}
             </tbody>
@@ -393,6 +398,13 @@ function ForecastWidget({ filters }: { filters: Filters }) {
       </div>
     </Widget>
   );
+}
+
+/** The deals behind one forecast figure: open deals for the weighted and best cases. */
+function forecastRoute(p: ForecastPeriod, series: string): string | null {
+  const d = p.drilldown;
+  if (!d || typeof d === 'string') return drilldownRoute(d);
+  return drilldownRoute(series === 'actual' ? d.actual : series === 'run_rate' ? d.run_rate : d.open);
 }
 
 function currentMonth(): string {
@@ -456,9 +468,9 @@ function PlanFactWidget({ filters }: { filters: Filters }) {
                 <td>{r.name ?? '—'}</td>
                 <td className="num">{formatSums(r.plan, false) || '—'}</td>
                 <td className="num">
-                  <Figure to={r.drilldown}>{formatSums(r.fact, false) || '0'}</Figure>
+                  <Linked route={drilldownRoute(r.drilldown)}>{formatSums(r.fact, false) || '0'}</Linked>
                 </td>
-                <td className="num">{pct(r.percent) || '—'}</td>
+                <td className="num">{toRatio(r.percent) === null ? '—' : formatPercent((toRatio(r.percent) as number) / 100)}</td>
               </tr>
             ))}
           </tbody>
@@ -469,6 +481,12 @@ function PlanFactWidget({ filters }: { filters: Filters }) {
 }
 
 // ---------------------------------------------------------------- marketing
+
+function sourceRoute(r: SourceRow, what: 'leads' | 'deals'): string | null {
+  const d = r.drilldown;
+  if (!d || typeof d === 'string') return drilldownRoute(d);
+  return drilldownRoute(what === 'deals' ? (d.deals ?? d.leads) : d.leads);
+}
 
 function roiText(roi: SourceRow['roi'], cur: string): string {
   if (roi && typeof roi === 'object') return pct((roi as Record<string, unknown>)[cur]) || '—';
@@ -489,7 +507,7 @@ function MarketingTab({ filters }: { filters: Filters }) {
     value: toCount(r.leads),
     display: formatNumber(toCount(r.leads)),
     note: t('analytics.conversionShort', { value: pct(r.conversion) || '0' }),
-    to: drilldownRoute(r.drilldown),
+    to: sourceRoute(r, 'leads'),
   }));
   const revenueItems: BarItem[] = rows.map((r, i) => ({
     key: `${label(r)}-${i}`,
@@ -497,7 +515,7 @@ function MarketingTab({ filters }: { filters: Filters }) {
     value: amountLength(r.revenue?.[cur]),
     display: formatMoney(r.revenue?.[cur] ?? '0', cur, true),
     note: t('analytics.roiShort', { value: roiText(r.roi, cur) }),
-    to: drilldownRoute(r.drilldown),
+    to: sourceRoute(r, 'deals'),
     tone: 'success',
   }));
   const actions = (
@@ -544,11 +562,13 @@ function MarketingTab({ filters }: { filters: Filters }) {
                   <td>{r.source || t('analytics.noSource')}</td>
                   {groupBy === 'campaign' && <td>{r.campaign || '—'}</td>}
                   <td className="num">
-                    <Figure to={r.drilldown}>{formatNumber(toCount(r.leads))}</Figure>
+                    <Linked route={sourceRoute(r, 'leads')}>{formatNumber(toCount(r.leads))}</Linked>
                   </td>
                   <td className="num">{formatNumber(toCount(r.converted))}</td>
                   <td className="num">{pct(r.conversion) || '—'}</td>
-                  <td className="num">{formatNumber(toCount(r.deals_won))}</td>
+                  <td className="num">
+                    <Linked route={typeof r.drilldown === 'object' ? drilldownRoute(r.drilldown?.deals) : null}>{formatNumber(toCount(r.deals_won))}</Linked>
+                  </td>
                   <td className="num">{formatSums(r.revenue, false) || '—'}</td>
                   <td className="num">{formatSums(r.cost, false) || '—'}</td>
                   <td className="num">{formatSums(r.cost_per_lead, false) || '—'}</td>

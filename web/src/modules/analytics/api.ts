@@ -30,10 +30,22 @@ export type WinLoss = {
   reasons?: { reason: string | null; count: number; sums?: Sums; drilldown?: string }[];
 };
 
-export type ForecastPeriod = { period: string; weighted?: Sums; best_case?: Sums; run_rate?: Sums; actual?: Sums; drilldown?: string };
+export type ForecastPeriod = {
+  period: string;
+  from?: string;
+  to?: string;
+  open_deals?: number;
+  weighted?: Sums;
+  best_case?: Sums;
+  run_rate?: Sums;
+  actual?: Sums;
+  /** List URLs behind the open pipeline (weighted, best case), the won deals and the run-rate history. */
+  drilldown?: string | { open?: string; actual?: string; run_rate?: string };
+};
 export type Forecast = { periods: ForecastPeriod[] };
 
-export type PlanFactRow = { owner_id?: string | null; team_id?: string | null; name?: string | null; plan?: Sums; fact?: Sums; percent?: Ratio; drilldown?: string };
+/** `percent` is fact ÷ plan × 100 as a decimal string ("85.50"), not a 0..1 ratio. */
+export type PlanFactRow = { plan_id?: string; owner_id?: string | null; team_id?: string | null; name?: string | null; plan?: Sums; fact?: Sums; percent?: Ratio; drilldown?: string };
 export type PlanFact = { period?: string; rows: PlanFactRow[] };
 
 export type SourceRow = {
@@ -48,7 +60,8 @@ export type SourceRow = {
   cost_per_lead?: Sums;
   cost_per_acquisition?: Sums;
   roi?: Ratio | Record<string, Ratio>;
-  drilldown?: string;
+  /** The leads behind the row, and (by source) the won deals behind its revenue. */
+  drilldown?: string | { leads?: string | null; deals?: string | null };
 };
 export type Sources = { rows: SourceRow[] };
 

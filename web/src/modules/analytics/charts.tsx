@@ -102,7 +102,8 @@ export function FunnelChart({ items, title, width = 640 }: { items: FunnelItem[]
 }
 
 export type Series = { key: string; label: string; tone: 'accent' | 'success' | 'warning' | 'muted' | 'danger' };
-export type Group = { key: string; label: string; values: Record<string, number>; displays: Record<string, string>; to?: string | null };
+/** One category; `tos` opens each series' records separately where the server links them apart. */
+export type Group = { key: string; label: string; values: Record<string, number>; displays: Record<string, string>; to?: string | null; tos?: Record<string, string | null> };
 
 /** Vertical bars grouped per category (e.g. forecast vs actual per period), with a legend. */
 export function GroupedBars({ groups, series, title, width = 640, height = 240, format }: { groups: Group[]; series: Series[]; title: string; width?: number; height?: number; format: (v: number) => string }) {
@@ -139,16 +140,20 @@ export function GroupedBars({ groups, series, title, width = 640, height = 240, 
       {groups.map((g, gi) => {
         const x0 = left + gi * groupW + (groupW - barW * series.length) / 2;
         return (
-          <Mark key={g.key} to={g.to} label={`${g.label}: ${series.map((s) => `${s.label} ${g.displays[s.key] ?? ''}`).join(', ')}`}>
-            <rect className="ch-hit" x={left + gi * groupW} y={top} width={groupW} height={plotH} />
+          <g key={g.key}>
             {series.map((s, si) => {
               const h = scale(g.values[s.key] ?? 0, axisMax, plotH);
-              return <rect key={s.key} className={`ch-bar ch-${s.tone}`} x={x0 + si * barW} y={top + plotH - h} width={Math.max(1, barW - 3)} height={h} rx={2} />;
+              return (
+                <Mark key={s.key} to={g.tos?.[s.key] ?? g.to} label={`${g.label}, ${s.label}: ${g.displays[s.key] ?? ''}`}>
+                  <rect className="ch-hit" x={x0 + si * barW} y={top} width={barW} height={plotH} />
+                  <rect className={`ch-bar ch-${s.tone}`} x={x0 + si * barW} y={top + plotH - h} width={Math.max(1, barW - 3)} height={h} rx={2} />
+                </Mark>
+              );
             })}
             <text className="ch-label" x={left + gi * groupW + groupW / 2} y={height - 10} textAnchor="middle">
               {clip(g.label, 16)}
             </text>
-          </Mark>
+          </g>
         );
       })}
     </svg>
