@@ -719,6 +719,24 @@ test('analytics: the sales funnel shows the pipeline’s stages, and a bar opens
   assert.ok(reached[0] >= open.length, `first stage reached ${reached[0]} < ${open.length} open deals`);
   await page.locator('[data-widget=win-loss] .an-kpis').waitFor();
   await page.locator('[data-widget=forecast] svg.chart, [data-widget=forecast] .muted').first().waitFor();
+
+  // A plan for Anna this month: a bad amount is refused beside the field, then plan vs fact shows it.
+  const planWidget = page.locator('[data-widget=plan-fact]');
+  await planWidget.getByRole('button', { name: 'Add a sales plan' }).click();
+  const planForm = planWidget.getByRole('form', { name: 'Add a sales plan' });
+  await planForm.getByLabel('Manager or team').selectOption({ label: 'Анна Смирнова' });
+  await planForm.getByLabel(/^Plan for /).fill('12abc');
+  await planForm.getByRole('button', { name: 'Save' }).click();
+  await planForm.locator('.field-error').first().waitFor();
+  await planForm.getByLabel(/^Plan for /).fill('500000');
+  await planForm.getByRole('button', { name: 'Save' }).click();
+  await planForm.waitFor({ state: 'detached' });
+  await planWidget.locator('tbody tr', { hasText: 'Анна Смирнова' }).waitFor();
+  const planFact = await api.get('/analytics/plan-fact');
+  const annaPlan = planFact.rows.find((r) => r.owner_id === state.users['anna@example.com']);
+  assert.deepEqual(annaPlan.plan, { RUB: '500000.00' });
+  await planWidget.locator('tbody tr', { hasText: 'Анна Смирнова' }).getByText('₽500,000.00').waitFor();
+  await planWidget.locator('svg.chart').scrollIntoViewIfNeeded();
   await screenshot(page, 'analytics-sales');
 
   // Dashboard load: navigation to the funnel drawn, median of 3.
@@ -779,6 +797,32 @@ test('analytics: export a widget as CSV, XLSX and PNG', async (t) => {
   const viewBox = await funnel.locator('svg.chart').getAttribute('viewBox');
   assert.equal(png.bytes.readUInt32BE(16), 2 * Number(viewBox.split(' ')[2]));
   assert.ok(png.bytes.length > 2000, `PNG of ${png.bytes.length} bytes has no chart in it`);
+});
+
+test('marketing: a campaign cost gives the source its cost per lead and ROI', async (t) => {
+  if (!(await serverHas('/analytics/sources')) || !(await serverHas('/campaign_costs'))) return t.skip('no marketing analytics on this server');
+  await page.getByRole('navigation', { name: 'Analytics' }).getByRole('link', { name: 'Marketing', exact: true }).click();
+  await page.waitForURL(/\/analytics\/marketing/);
+  const table = page.locator('[data-widget=sources-table]');
+  await table.locator('tbody tr').first().waitFor();
+  const before = await api.get('/analytics/sources');
+  const web = before.rows.find((r) => r.source === 'web_form');
+  assert.ok(web && web.leads >= 1, 'the converted lead came from the web form');
+  await table.getByRole('button', { name: 'Add a campaign cost' }).click();
+  const form = table.getByRole('form', { name: 'Add a campaign cost' });
+  await form.getByLabel('Source', { exact: true }).selectOption('web_form');
+  await form.getByLabel('Campaign', { exact: true }).fill('Осень-2026');
+  await form.getByLabel('Cost', { exact: true }).fill('12000');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.waitFor({ state: 'detached' });
+  await page.getByText('Campaign cost saved').waitFor();
+  const after = (await api.get('/analytics/sources')).rows.find((r) => r.source === 'web_form');
+  assert.deepEqual(after.cost, { RUB: '12000.00' });
+  // Cost per lead is the cost over the source's leads, to the kopeck.
+  const perLead = (BigInt(1200000) * 2n + BigInt(after.leads)) / (2n * BigInt(after.leads));
+  assert.equal(after.cost_per_lead.RUB, `${perLead / 100n}.${String(perLead % 100n).padStart(2, '0')}`);
+  await table.locator('tbody tr', { hasText: '₽12,000.00' }).waitFor();
+  await screenshot(page, 'analytics-marketing');
 });
 
 test('reports: build a report grouped by owner, save it for a team, export it', async (t) => {

@@ -5,7 +5,7 @@ import { Suspense, lazy, useEffect, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, type Query } from '../api/client';
 import { useResource } from '../api/store';
-import type { Pipeline } from '../api/types';
+import type { Me, Pipeline } from '../api/types';
 import { useMe } from '../modules/auth/AuthContext';
 import { usePipelines, useTeams, useUsers } from '../modules/records/hooks';
 import {
@@ -29,6 +29,7 @@ import {
 import { BarChart, FunnelChart, GroupedBars, Heatmap, LineChart, type BarItem } from '../modules/analytics/charts';
 import { amountLength, currenciesOf, drilldownRoute, matchPreset, presetRange, toCount, toRatio, type PeriodPreset } from '../modules/analytics/chartMath';
 import { Widget } from '../modules/analytics/Widget';
+import { CostForm, PlanForm } from '../modules/analytics/PlanCostForms';
 import { formatDateTime, formatDecimal, formatMoney, formatNumber, formatPercent, formatSums } from '../i18n/format';
 import { Link, useSearchParams } from '../router';
 import { Spinner } from '../ui/Misc';
@@ -302,7 +303,8 @@ function VelocityWidget({ filters, pipeline }: { filters: Filters; pipeline?: Pi
   const { t } = useTranslation();
   const query: Query = { ...filters, pipeline_id: pipeline?.id };
   const res = useAnalytics<unknown>(pipeline ? '/analytics/velocity' : null, query);
-  const rows = rowsOf<VelocityRow>(res.data, ['stages', 'rows', 'data']);
+  // Time in a won or lost stage is not a step of the sale: only open stages are shown.
+  const rows = rowsOf<VelocityRow & { kind?: string }>(res.data, ['stages', 'rows', 'data']).filter((r) => r.kind !== 'won' && r.kind !== 'lost');
   const items: BarItem[] = rows.map((r) => ({
     key: r.stage_id,
     label: r.name,
@@ -407,12 +409,18 @@ function forecastRoute(p: ForecastPeriod, series: string): string | null {
   return drilldownRoute(series === 'actual' ? d.actual : series === 'run_rate' ? d.run_rate : d.open);
 }
 
+/** Plans and campaign costs are written by administrators and managers (the server decides). */
+function canPlan(me: Me): boolean {
+  return !me.permissions.read_only && (me.role === 'admin' || me.role === 'manager');
+}
+
 function currentMonth(): string {
   return new Date().toISOString().slice(0, 7);
 }
 
 function PlanFactWidget({ filters }: { filters: Filters }) {
   const { t } = useTranslation();
+  const me = useMe();
   const [period, setPeriod] = useState((filters.from ?? '').slice(0, 7) || currentMonth());
   const query: Query = { ...filters, from: undefined, to: undefined, period };
   const res = useAnalytics<PlanFact>('/analytics/plan-fact', query);
@@ -438,6 +446,7 @@ function PlanFactWidget({ filters }: { filters: Filters }) {
       empty={rows.length === 0}
       exportPath="/analytics/plan-fact"
       exportQuery={query}
+      footer={canPlan(me) && <PlanForm period={period} />}
       actions={
         <>
           <CurrencyPicker value={cur} options={options} onChange={setCur} />
@@ -495,6 +504,7 @@ function roiText(roi: SourceRow['roi'], cur: string): string {
 
 function MarketingTab({ filters }: { filters: Filters }) {
   const { t } = useTranslation();
+  const me = useMe();
   const [groupBy, setGroupBy] = useState<'source' | 'campaign'>('source');
   const query: Query = { ...filters, group_by: groupBy };
   const res = useAnalytics<Sources>('/analytics/sources', query);
@@ -538,7 +548,7 @@ function MarketingTab({ filters }: { filters: Filters }) {
       <Widget id="sources-revenue" title={t('analytics.revenueBySource')} loading={res.loading} error={res.error} empty={rows.length === 0} exportPath="/analytics/sources" exportQuery={query}>
         <BarChart items={revenueItems} title={t('analytics.revenueBySource')} />
       </Widget>
-      <Widget id="sources-table" title={t('analytics.sourcesTable')} loading={res.loading} error={res.error} empty={rows.length === 0} exportPath="/analytics/sources" exportQuery={query} wide>
+      <Widget id="sources-table" title={t('analytics.sourcesTable')} loading={res.loading} error={res.error} empty={rows.length === 0} exportPath="/analytics/sources" exportQuery={query} wide footer={canPlan(me) && <CostForm />}>
         <div style={{ overflowX: 'auto' }}>
           <table className="grid an-table">
             <thead>

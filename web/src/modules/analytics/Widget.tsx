@@ -22,6 +22,8 @@ export function Widget(props: {
   exportQuery?: Query;
   actions?: ReactNode;
   wide?: boolean;
+  /** Shown under the figures whatever their state (e.g. a form that adds the missing data). */
+  footer?: ReactNode;
   children: ReactNode;
 }) {
   const { t } = useTranslation();
@@ -91,6 +93,11 @@ export function Widget(props: {
           props.children
         )}
       </div>
+      {props.footer && !props.loading && (
+        <div className="card-body" style={{ borderTop: '1px solid var(--border)' }}>
+          {props.footer}
+        </div>
+      )}
     </section>
   );
 }

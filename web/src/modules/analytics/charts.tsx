@@ -2,7 +2,7 @@
 // and a cohort heat map. Plain SVG instead of a charting package: the few shapes we need take a
 // few hundred lines, add nothing to the shared node_modules, stay inside the lazy analytics chunk,
 // and use only elements the PNG export can repaint on a canvas (no transforms, no foreignObject).
-import type { MouseEvent, ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type MouseEvent, type ReactNode, type RefObject } from 'react';
 import { navigate } from '../../router';
 import { funnelBars, heatColor, heatTextLight, linePath, niceMax, scale, ticks } from './chartMath';
 
@@ -21,6 +21,27 @@ function Mark({ to, label, children }: { to: string | null | undefined; label: s
   );
 }
 
+/**
+ * The width the chart's box has on screen, so the SVG is drawn 1:1 (text keeps its size on wide
+ * and narrow screens alike) and the PNG export has the same geometry.
+ */
+function useBoxWidth(fallback: number): [RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(fallback);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el || typeof ResizeObserver === 'undefined') return undefined;
+    const measure = (w: number) => {
+      if (w > 0) setWidth(Math.max(280, Math.floor(w)));
+    };
+    measure(el.getBoundingClientRect().width);
+    const ro = new ResizeObserver((entries) => measure(entries[0]?.contentRect.width ?? 0));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  return [ref, width];
+}
+
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -28,14 +49,16 @@ function clip(text: string, max: number): string {
 export type BarItem = { key: string; label: string; value: number; display: string; to?: string | null; note?: string; tone?: 'accent' | 'success' | 'danger' | 'muted' };
 
 /** Horizontal bars, one row each: label, bar, figure (and an optional note after it). */
-export function BarChart({ items, title, labelWidth = 150, width = 600 }: { items: BarItem[]; title: string; labelWidth?: number; width?: number }) {
+export function BarChart({ items, title, labelWidth = 150 }: { items: BarItem[]; title: string; labelWidth?: number }) {
+  const [box, width] = useBoxWidth(600);
   const row = 30;
   const valueWidth = 210;
   const barMax = Math.max(40, width - labelWidth - valueWidth - 16);
   const top = niceMax(Math.max(0, ...items.map((i) => i.value)));
   const height = Math.max(row, items.length * row) + 8;
   return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} preserveAspectRatio="xMinYMin meet">
+    <div ref={box} className="chart-box">
+      <svg className="chart" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={title}>
       {items.map((it, i) => {
         const y = 4 + i * row;
         const w = it.value > 0 ? Math.max(2, scale(it.value, top, barMax)) : 0;
@@ -55,13 +78,15 @@ export function BarChart({ items, title, labelWidth = 150, width = 600 }: { item
         );
       })}
     </svg>
+    </div>
   );
 }
 
 export type FunnelItem = { key: string; label: string; reached: number; display: string; conversion?: string; dropOff?: string; to?: string | null; tone?: 'accent' | 'success' | 'danger' };
 
 /** A centred funnel: each stage's bar is its share of the first; conversion and drop-off beside. */
-export function FunnelChart({ items, title, width = 640 }: { items: FunnelItem[]; title: string; width?: number }) {
+export function FunnelChart({ items, title }: { items: FunnelItem[]; title: string }) {
+  const [box, width] = useBoxWidth(640);
   const row = 44;
   const labelWidth = 170;
   const noteWidth = 170;
@@ -69,7 +94,8 @@ export function FunnelChart({ items, title, width = 640 }: { items: FunnelItem[]
   const bars = funnelBars(items, barArea);
   const height = items.length * row + 6;
   return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} preserveAspectRatio="xMinYMin meet">
+    <div ref={box} className="chart-box">
+      <svg className="chart" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={title}>
       {items.map((it, i) => {
         const bar = bars[i] ?? { width: 0, x: barArea / 2, share: 0 };
         const y = 3 + i * row;
@@ -98,6 +124,7 @@ export function FunnelChart({ items, title, width = 640 }: { items: FunnelItem[]
         );
       })}
     </svg>
+    </div>
   );
 }
 
@@ -106,8 +133,9 @@ export type Series = { key: string; label: string; tone: 'accent' | 'success' | 
 export type Group = { key: string; label: string; values: Record<string, number>; displays: Record<string, string>; to?: string | null; tos?: Record<string, string | null> };
 
 /** Vertical bars grouped per category (e.g. forecast vs actual per period), with a legend. */
-export function GroupedBars({ groups, series, title, width = 640, height = 240, format }: { groups: Group[]; series: Series[]; title: string; width?: number; height?: number; format: (v: number) => string }) {
-  const left = 64;
+export function GroupedBars({ groups, series, title, height = 240, format }: { groups: Group[]; series: Series[]; title: string; height?: number; format: (v: number) => string }) {
+  const [box, width] = useBoxWidth(640);
+  const left = 72;
   const bottom = 28;
   const top = 26;
   const plotH = height - top - bottom;
@@ -117,7 +145,8 @@ export function GroupedBars({ groups, series, title, width = 640, height = 240, 
   const groupW = (width - left - 8) / Math.max(1, groups.length);
   const barW = Math.min(36, (groupW - 16) / Math.max(1, series.length));
   return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} preserveAspectRatio="xMinYMin meet">
+    <div ref={box} className="chart-box">
+      <svg className="chart" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={title}>
       {series.map((s, i) => (
         <g key={s.key}>
           <rect className={`ch-bar ch-${s.tone}`} x={left + i * 130} y={6} width={10} height={10} rx={2} />
@@ -157,11 +186,13 @@ export function GroupedBars({ groups, series, title, width = 640, height = 240, 
         );
       })}
     </svg>
+    </div>
   );
 }
 
 /** A line per series over shared categories; missing values break the line. */
-export function LineChart({ categories, series, values, title, width = 640, height = 220, format }: { categories: string[]; series: Series[]; values: Record<string, (number | null)[]>; title: string; width?: number; height?: number; format: (v: number) => string }) {
+export function LineChart({ categories, series, values, title, height = 220, format }: { categories: string[]; series: Series[]; values: Record<string, (number | null)[]>; title: string; height?: number; format: (v: number) => string }) {
+  const [box, width] = useBoxWidth(640);
   const left = 52;
   const top = 26;
   const bottom = 26;
@@ -174,7 +205,8 @@ export function LineChart({ categories, series, values, title, width = 640, heig
   const y = (v: number) => top + plotH - scale(v, axisMax, plotH);
   const every = Math.max(1, Math.ceil(categories.length / 12));
   return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} width="100%" role="img" aria-label={title} preserveAspectRatio="xMinYMin meet">
+    <div ref={box} className="chart-box">
+      <svg className="chart" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={title}>
       {series.map((s, i) => (
         <g key={s.key}>
           <rect className={`ch-bar ch-${s.tone}`} x={left + i * 130} y={6} width={10} height={10} rx={2} />
@@ -208,6 +240,7 @@ export function LineChart({ categories, series, values, title, width = 640, heig
         );
       })}
     </svg>
+    </div>
   );
 }
 
@@ -219,7 +252,7 @@ export function Heatmap({ rows, columns, title, format, rowLabel }: { rows: { ke
   const width = left + Math.max(1, columns) * cell + 4;
   const height = top + rows.length * 26 + 4;
   return (
-    <svg className="chart" viewBox={`0 0 ${width} ${height}`} width="100%" style={{ maxWidth: width * 1.4 }} role="img" aria-label={title} preserveAspectRatio="xMinYMin meet">
+    <svg className="chart" viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={title}>
       {Array.from({ length: columns }, (_, i) => (
         <text key={i} className="ch-axis" x={left + i * cell + cell / 2} y={14} textAnchor="middle">
           {rowLabel(i)}
