@@ -57,7 +57,7 @@ export default function AnalyticsPage({ tab }: { tab: string }) {
       <div className="page-head">
         <h1>{t('analytics.title')}</h1>
       </div>
-      <nav className="tabs" aria-label={t('analytics.title')} style={{ marginBottom: 14 }}>
+      <nav className="tabs an-tabs" aria-label={t('analytics.title')}>
         {TABS.map((x) => (
           <Link key={x} to={`/analytics/${x}${search ? `?${search}` : ''}`} className="tab" aria-selected={current === x} aria-current={current === x ? 'page' : undefined}>
             {t(`analytics.tabs.${x}`)}
