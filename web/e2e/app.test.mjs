@@ -720,6 +720,8 @@ test('analytics: the sales funnel shows the pipeline’s stages, and a bar opens
   await page.locator('[data-widget=win-loss] .an-kpis').waitFor();
   await page.locator('[data-widget=forecast] svg.chart, [data-widget=forecast] .muted').first().waitFor();
 
+  await screenshot(page, 'analytics-sales');
+
   // A plan for Anna this month: a bad amount is refused beside the field, then plan vs fact shows it.
   const planWidget = page.locator('[data-widget=plan-fact]');
   await planWidget.getByRole('button', { name: 'Add a sales plan' }).click();
@@ -737,7 +739,7 @@ test('analytics: the sales funnel shows the pipeline’s stages, and a bar opens
   assert.deepEqual(annaPlan.plan, { RUB: '500000.00' });
   await planWidget.locator('tbody tr', { hasText: 'Анна Смирнова' }).getByText('₽500,000.00').waitFor();
   await planWidget.locator('svg.chart').scrollIntoViewIfNeeded();
-  await screenshot(page, 'analytics-sales');
+  await screenshot(page, 'analytics-sales-plan');
 
   // Dashboard load: navigation to the funnel drawn, median of 3.
   const samples = [];

@@ -8,6 +8,7 @@ import { useResource } from '../api/store';
 import type { Me, Pipeline } from '../api/types';
 import { useMe } from '../modules/auth/AuthContext';
 import { usePipelines, useTeams, useUsers } from '../modules/records/hooks';
+import { optionLabel } from '../modules/records/labels';
 import {
   filtersFrom,
   rowsOf,
@@ -510,7 +511,8 @@ function MarketingTab({ filters }: { filters: Filters }) {
   const res = useAnalytics<Sources>('/analytics/sources', query);
   const rows = rowsOf<SourceRow>(res.data, ['rows']);
   const [cur, options, setCur] = useCurrency(rows.flatMap((r) => [r.revenue, r.cost]));
-  const label = (r: SourceRow) => (groupBy === 'campaign' ? r.campaign || r.source : r.source) || t('analytics.noSource');
+  const sourceName = (v: string | null | undefined) => (v ? optionLabel(t, 'source', v) : t('analytics.noSource'));
+  const label = (r: SourceRow) => (groupBy === 'campaign' && r.campaign ? r.campaign : sourceName(r.source));
   const leadsItems: BarItem[] = rows.map((r, i) => ({
     key: `${label(r)}-${i}`,
     label: label(r),
@@ -569,7 +571,7 @@ function MarketingTab({ filters }: { filters: Filters }) {
             <tbody>
               {rows.map((r, i) => (
                 <tr key={`${r.source}-${r.campaign}-${i}`}>
-                  <td>{r.source || t('analytics.noSource')}</td>
+                  <td>{sourceName(r.source)}</td>
                   {groupBy === 'campaign' && <td>{r.campaign || '—'}</td>}
                   <td className="num">
                     <Linked route={sourceRoute(r, 'leads')}>{formatNumber(toCount(r.leads))}</Linked>

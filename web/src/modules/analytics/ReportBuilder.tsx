@@ -14,7 +14,7 @@ import { FieldError } from '../../ui/Misc';
 import { useToast } from '../../ui/Toast';
 import { FieldValue } from '../records/FieldValue';
 import { LIST_ENTITIES } from '../records/entities';
-import { useMeta, useTeams } from '../records/hooks';
+import { useMeta, usePipelines, useTeams, useUsers, userName } from '../records/hooks';
 import { entityLabel, fieldLabel } from '../records/labels';
 import { downloadExport, rowsOf, type SavedReport } from './api';
 import { BarChart, type BarItem } from './charts';
@@ -281,11 +281,23 @@ function ReportResult({ def, report, meta }: { def: ReportDefinition; report: Re
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [report, def],
   );
+  const users = useUsers();
+  const pipelines = usePipelines();
+  // Chart labels are SVG text: names of users, stages and pipelines, and option labels, resolved here.
+  const labelOf = (field: FieldMeta | undefined, value: string): string => {
+    if (!field || value === '—') return value;
+    if (field.type === 'user' || field.name === 'owner_id') return userName(users.data, value) || value;
+    if (field.name === 'stage_id') return pipelines.data?.flatMap((p) => p.stages).find((st) => st.id === value)?.name ?? value;
+    if (field.name === 'pipeline_id') return pipelines.data?.find((p) => p.id === value)?.name ?? value;
+    if (field.type === 'enum' && !field.custom) return t(`options.${field.name}.${value}`, { defaultValue: value });
+    if (field.type === 'bool') return value === 'true' ? t('common.yes') : value === 'false' ? t('common.no') : value;
+    return value;
+  };
   const query = reportQuery(def);
   return (
     <Widget id="report" title={t('reports.result')} loading={false} error={null} empty={report.rows.length === 0} exportPath="/analytics/report" exportQuery={query} wide>
       <div className="stack">
-        {items.length > 0 && <BarChart items={items.map((it) => ({ ...it, label: labelFor(groupFields[0], it.label, t) }))} title={t('reports.result')} />}
+        {items.length > 0 && <BarChart items={items.map((it) => ({ ...it, label: labelOf(groupFields[0], it.label) }))} title={t('reports.result')} />}
         <div style={{ overflowX: 'auto' }}>
           <table className="grid an-table" aria-label={t('reports.result')}>
             <thead>
@@ -329,12 +341,6 @@ function ReportResult({ def, report, meta }: { def: ReportDefinition; report: Re
       </div>
     </Widget>
   );
-}
-
-/** A group's label in the chart: option labels for enums; ids stay as they are (the table names them). */
-function labelFor(field: FieldMeta | undefined, value: string, t: ReturnType<typeof useTranslation>['t']): string {
-  if (!field || field.custom || field.type !== 'enum') return value;
-  return t(`options.${field.name}.${value}`, { defaultValue: value });
 }
 
 function SaveReport({ def }: { def: ReportDefinition }) {
