@@ -1012,6 +1012,12 @@ test('usable at 375 px', async () => {
     assert.deepEqual(await sticksOut(p), [], 'product lines editor: elements past the right edge');
     await p.getByTestId('line-draft').first().scrollIntoViewIfNeeded();
     await screenshot(p, 'mobile-deal-products');
+    await p.goto(`${BASE}/analytics/sales`);
+    await p.getByRole('heading', { name: 'Analytics', exact: true }).waitFor();
+    await p.locator('[data-widget=funnel] svg.chart, [data-widget=funnel] .muted').first().waitFor();
+    const overflowAnalytics = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflowAnalytics <= 0, `analytics is ${overflowAnalytics}px wider than the screen`);
+    await screenshot(p, 'mobile-analytics');
     for (const tab of ['products', 'prices']) {
       await p.goto(`${BASE}/settings/${tab}`);
       await p.getByRole('heading', { name: tab === 'products' ? 'Products' : 'Price lists', exact: true }).waitFor();
