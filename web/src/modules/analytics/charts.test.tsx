@@ -20,9 +20,9 @@ describe('charts', () => {
     );
     expect(attrs(html, 'a', 'href')).toEqual(['/deals?filter%5Bstage_id%5D=a', '/deals?filter%5Bstage_id%5D=b']);
     expect(attrs(html, 'a', 'aria-label')).toEqual(['New: 20', 'Won: 5']);
-    // Bars: the 640 px fallback box less 170 label and 170 note columns leaves 300 for the first stage.
+    // Bars: the 640 px fallback box less its 166 px label and 170 px note columns leaves 304.
     const widths = attrs(html, 'rect class="ch-bar[^"]*"', 'width').map(Number);
-    expect(widths).toEqual([300, 75, 0]);
+    expect(widths).toEqual([304, 76, 0]);
   });
 
   it('keeps bars within the track and leaves empty rows without a bar', () => {

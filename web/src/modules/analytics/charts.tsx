@@ -52,7 +52,8 @@ export type BarItem = { key: string; label: string; value: number; display: stri
 export function BarChart({ items, title, labelWidth = 150 }: { items: BarItem[]; title: string; labelWidth?: number }) {
   const [box, width] = useBoxWidth(600);
   const row = 30;
-  const valueWidth = 210;
+  const valueWidth = Math.min(210, Math.round(width * 0.38));
+  labelWidth = Math.min(labelWidth, Math.round(width * 0.3));
   const barMax = Math.max(40, width - labelWidth - valueWidth - 16);
   const top = niceMax(Math.max(0, ...items.map((i) => i.value)));
   const height = Math.max(row, items.length * row) + 8;
@@ -88,8 +89,9 @@ export type FunnelItem = { key: string; label: string; reached: number; display:
 export function FunnelChart({ items, title }: { items: FunnelItem[]; title: string }) {
   const [box, width] = useBoxWidth(640);
   const row = 44;
-  const labelWidth = 170;
-  const noteWidth = 170;
+  // Fixed side columns on wide boxes; on a phone they give up room so the bars stay readable.
+  const labelWidth = Math.min(170, Math.round(width * 0.26));
+  const noteWidth = Math.min(170, Math.round(width * 0.3));
   const barArea = width - labelWidth - noteWidth;
   const bars = funnelBars(items, barArea);
   const height = items.length * row + 6;
