@@ -1,9 +1,9 @@
 // End-to-end scenarios in Chromium against a real server (started by run.sh). They run in order
 // and share one administrator session; the access check signs in a second user in a fresh context.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { apiSession, BASE, firstScreenBundle, launch, screenshot } from './lib.mjs';
+import { apiSession, BASE, chunkSize, firstScreenBundle, launch, screenshot } from './lib.mjs';
 
 const ADMIN = { email: 'admin@example.com', password: process.env.ADMIN_PASSWORD };
 const REP_PASSWORD = process.env.REP_PASSWORD;
@@ -667,6 +667,313 @@ test('settings: create and deactivate a user, create an API token, add a pipelin
   await screenshot(page, 'settings-pipelines');
 });
 
+// ---- analytics, reports, custom roles (scenarios skip what the server under test does not offer)
+
+let serverPaths = null;
+
+/** Whether the server's OpenAPI document has this /api/v1 path. */
+async function serverHas(path) {
+  serverPaths ??= Object.keys((await api.get('/openapi.json')).paths ?? {});
+  return serverPaths.includes(`/api/v1${path}`);
+}
+
+async function listAll(path) {
+  const out = [];
+  let cursor = null;
+  do {
+    const sep = path.includes('?') ? '&' : '?';
+    const page = await api.get(`${path}${sep}limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    out.push(...page.data);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return out;
+}
+
+async function download(p, trigger) {
+  const [file] = await Promise.all([p.waitForEvent('download'), trigger()]);
+  return { name: file.suggestedFilename(), bytes: readFileSync(await file.path()) };
+}
+
+test('analytics: the sales funnel shows the pipeline’s stages, and a bar opens the deals behind it', async (t) => {
+  if (!(await serverHas('/analytics/funnel'))) return t.skip('no /analytics/funnel on this server');
+  const pipeline = state.pipeline;
+  await page.getByRole('link', { name: 'Analytics', exact: true }).click();
+  await page.waitForURL(/\/analytics\/sales/);
+  await page.getByLabel('Pipeline', { exact: true }).selectOption(pipeline.id);
+  await page.waitForURL(new RegExp(`pipeline_id=${pipeline.id}`));
+  const funnel = page.locator('[data-widget=funnel]');
+  await funnel.locator('svg.chart').waitFor();
+  const expected = await api.get(`/analytics/funnel?pipeline_id=${pipeline.id}`);
+  const shown = pipeline.stages.filter((s) => s.kind !== 'lost');
+  const reached = [];
+  for (const stage of shown) {
+    const row = expected.stages.find((s) => s.stage_id === stage.id);
+    assert.ok(row, `the funnel has stage ${stage.name}`);
+    await funnel.getByRole('link', { name: `${stage.name}: ${row.reached}`, exact: true }).waitFor();
+    reached.push(row.reached);
+  }
+  // "Reached this stage or a later one" can only shrink along the funnel, and every open deal of
+  // the pipeline has reached its first stage.
+  for (let i = 1; i < reached.length; i++) assert.ok(reached[i] <= reached[i - 1], `reached ${reached.join(' ≥ ')}`);
+  const open = await listAll(`/deals?filter[pipeline_id]=${pipeline.id}&filter[status]=open`);
+  assert.ok(reached[0] >= open.length, `first stage reached ${reached[0]} < ${open.length} open deals`);
+  await page.locator('[data-widget=win-loss] .an-kpis').waitFor();
+  await page.locator('[data-widget=forecast] svg.chart, [data-widget=forecast] .muted').first().waitFor();
+
+  await screenshot(page, 'analytics-sales');
+
+  // A plan for Anna this month: a bad amount is refused beside the field, then plan vs fact shows it.
+  const planWidget = page.locator('[data-widget=plan-fact]');
+  await planWidget.getByRole('button', { name: 'Add a sales plan' }).click();
+  const planForm = planWidget.getByRole('form', { name: 'Add a sales plan' });
+  await planForm.getByLabel('Manager or team').selectOption({ label: 'Анна Смирнова' });
+  await planForm.getByLabel(/^Plan for /).fill('12abc');
+  await planForm.getByRole('button', { name: 'Save' }).click();
+  await planForm.locator('.field-error').first().waitFor();
+  await planForm.getByLabel(/^Plan for /).fill('500000');
+  await planForm.getByRole('button', { name: 'Save' }).click();
+  await planForm.waitFor({ state: 'detached' });
+  await planWidget.locator('tbody tr', { hasText: 'Анна Смирнова' }).waitFor();
+  const planFact = await api.get('/analytics/plan-fact');
+  const annaPlan = planFact.rows.find((r) => r.owner_id === state.users['anna@example.com']);
+  assert.deepEqual(annaPlan.plan, { RUB: '500000.00' });
+  await planWidget.locator('tbody tr', { hasText: 'Анна Смирнова' }).getByText('₽500,000.00').waitFor();
+  await planWidget.locator('svg.chart').scrollIntoViewIfNeeded();
+  await screenshot(page, 'analytics-sales-plan');
+
+  // Dashboard load: navigation to the funnel drawn, median of 3.
+  const samples = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = Date.now();
+    await page.goto(`${BASE}/analytics/sales?pipeline_id=${pipeline.id}`);
+    await page.locator('[data-widget=funnel] svg.chart a.ch-link').first().waitFor();
+    samples.push(Date.now() - t0);
+  }
+  perf.analyticsSamples = samples.sort((a, b) => a - b);
+
+  const qualified = shown[1];
+  const row = expected.stages.find((s) => s.stage_id === qualified.id);
+  await page.locator('[data-widget=funnel]').getByRole('link', { name: `${qualified.name}: ${row.reached}`, exact: true }).click();
+  await page.waitForURL(/\/deals\?/);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('filter[stage_id]'), qualified.id);
+  const behind = await listAll(row.drilldown.replace(/^\/api\/v1/, ''));
+  assert.ok(behind.length > 0, 'seeded deals sit in the second stage');
+  await page.locator('tbody tr').first().waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('tbody tr').length === n, behind.length);
+  for (const d of behind) await page.locator(`tbody tr[data-id="${d.id}"]`).waitFor();
+});
+
+test('analytics: export a widget as CSV, XLSX and PNG', async (t) => {
+  if (!(await serverHas('/analytics/funnel'))) return t.skip('no /analytics/funnel on this server');
+  await page.goto(`${BASE}/analytics/sales?pipeline_id=${state.pipeline.id}`);
+  const funnel = page.locator('[data-widget=funnel]');
+  await funnel.locator('svg.chart a.ch-link').first().waitFor();
+  const expected = await api.get(`/analytics/funnel?pipeline_id=${state.pipeline.id}`);
+  const menu = () => funnel.getByRole('button', { name: 'Export “Sales funnel”' }).click();
+
+  await menu();
+  const csv = await download(page, () => page.getByRole('menuitem', { name: 'Download CSV' }).click());
+  const lines = csv.bytes.toString('utf8').trim().split(/\r?\n/);
+  const header = lines[0].split(',');
+  for (const col of ['stage_id', 'name', 'reached', 'conversion_to_next']) assert.ok(header.includes(col), `CSV header ${lines[0]}`);
+  assert.equal(lines.length, expected.stages.length + 1);
+  const idCol = header.indexOf('stage_id');
+  const reachedCol = header.indexOf('reached');
+  for (const s of expected.stages) {
+    const line = lines.find((l) => l.split(',')[idCol] === s.stage_id);
+    assert.ok(line, `CSV row for ${s.name}`);
+    assert.equal(Number(line.split(',')[reachedCol]), s.reached);
+  }
+  assert.match(csv.name, /\.csv$/);
+
+  await menu();
+  const xlsx = await download(page, () => page.getByRole('menuitem', { name: 'Download Excel (XLSX)' }).click());
+  assert.equal(xlsx.bytes.subarray(0, 2).toString('latin1'), 'PK');
+  assert.match(xlsx.name, /\.xlsx$/);
+
+  await menu();
+  const png = await download(page, () => page.getByRole('menuitem', { name: 'Download PNG' }).click());
+  assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  // Twice the chart's viewBox width: the canvas is painted at 2× for sharp text.
+  const viewBox = await funnel.locator('svg.chart').getAttribute('viewBox');
+  assert.equal(png.bytes.readUInt32BE(16), 2 * Number(viewBox.split(' ')[2]));
+  assert.ok(png.bytes.length > 2000, `PNG of ${png.bytes.length} bytes has no chart in it`);
+});
+
+test('marketing: a campaign cost gives the source its cost per lead and ROI', async (t) => {
+  if (!(await serverHas('/analytics/sources')) || !(await serverHas('/campaign_costs'))) return t.skip('no marketing analytics on this server');
+  await page.getByRole('navigation', { name: 'Analytics' }).getByRole('link', { name: 'Marketing', exact: true }).click();
+  await page.waitForURL(/\/analytics\/marketing/);
+  const table = page.locator('[data-widget=sources-table]');
+  await table.locator('tbody tr').first().waitFor();
+  const before = await api.get('/analytics/sources');
+  const web = before.rows.find((r) => r.source === 'web_form');
+  assert.ok(web && web.leads >= 1, 'the converted lead came from the web form');
+  await table.getByRole('button', { name: 'Add a campaign cost' }).click();
+  const form = table.getByRole('form', { name: 'Add a campaign cost' });
+  await form.getByLabel('Source', { exact: true }).selectOption('web_form');
+  await form.getByLabel('Campaign', { exact: true }).fill('Осень-2026');
+  await form.getByLabel('Cost', { exact: true }).fill('12000');
+  await form.getByRole('button', { name: 'Save' }).click();
+  await form.waitFor({ state: 'detached' });
+  await page.getByText('Campaign cost saved').waitFor();
+  const after = (await api.get('/analytics/sources')).rows.find((r) => r.source === 'web_form');
+  assert.deepEqual(after.cost, { RUB: '12000.00' });
+  // Cost per lead is the cost over the source's leads, to the kopeck.
+  const perLead = (BigInt(1200000) * 2n + BigInt(after.leads)) / (2n * BigInt(after.leads));
+  assert.equal(after.cost_per_lead.RUB, `${perLead / 100n}.${String(perLead % 100n).padStart(2, '0')}`);
+  await table.locator('tbody tr', { hasText: '₽12,000.00' }).waitFor();
+  await screenshot(page, 'analytics-marketing');
+});
+
+test('reports: build a report grouped by owner, save it for a team, export it', async (t) => {
+  if (!(await serverHas('/analytics/report')) || !(await serverHas('/reports'))) return t.skip('no report builder on this server');
+  await page.getByRole('navigation', { name: 'Analytics' }).getByRole('link', { name: 'Reports', exact: true }).click();
+  await page.waitForURL(/\/analytics\/reports/);
+  await page.getByLabel('Records', { exact: true }).selectOption('deals');
+  await page.getByLabel('Group by (1)').selectOption('owner_id');
+  await page.getByRole('button', { name: 'Add a figure' }).click();
+  await page.getByLabel('Figure 2', { exact: true }).selectOption('sum');
+  await page.getByLabel('Field of figure 2').selectOption('amount');
+  await page.getByRole('button', { name: 'Run report' }).click();
+  const table = page.getByRole('table', { name: 'Report' });
+  await table.locator('tbody tr').first().waitFor();
+  const expected = await api.get('/analytics/report?entity=deals&group_by=owner_id&aggregate=count,sum:amount');
+  assert.equal(await table.locator('tbody tr').count(), expected.rows.length);
+  // Every deal the administrator can read falls in exactly one owner's row.
+  const deals = await listAll('/deals');
+  const countCol = expected.columns.find((c) => c.startsWith('count'));
+  assert.equal(expected.rows.reduce((n, r) => n + r[countCol], 0), deals.length);
+  const annaRow = expected.rows.find((r) => r.owner_id === state.users['anna@example.com']);
+  assert.equal(annaRow[countCol], deals.filter((d) => d.owner_id === state.users['anna@example.com']).length);
+  await table.locator('tbody tr', { hasText: 'Анна Смирнова' }).getByRole('link', { name: String(annaRow[countCol]), exact: true }).waitFor();
+
+  await page.getByLabel('Report name').fill('Сделки по менеджерам');
+  await page.getByLabel('Share with team').selectOption({ label: 'Продажи Москва' });
+  await page.getByRole('button', { name: 'Save report', exact: true }).click();
+  await page.getByText('Report “Сделки по менеджерам” saved').waitFor();
+  const item = page.locator('[data-report="Сделки по менеджерам"]');
+  await item.waitFor();
+  await screenshot(page, 'analytics-report-builder');
+  const saved = (await api.get('/reports')).data.find((r) => r.name === 'Сделки по менеджерам');
+  const teams = (await api.get('/teams')).data;
+  assert.equal(saved.shared_team_id, teams.find((tm) => tm.name === 'Продажи Москва').id);
+  const definition = typeof saved.definition === 'string' ? JSON.parse(saved.definition) : saved.definition;
+  assert.deepEqual(definition.group_by, ['owner_id']);
+  assert.deepEqual(definition.aggregate, ['count', 'sum:amount']);
+
+  const csv = await download(page, () => item.getByRole('button', { name: 'Download “Сделки по менеджерам” as CSV' }).click());
+  const lines = csv.bytes.toString('utf8').trim().split(/\r?\n/);
+  assert.ok(lines[0].split(',').includes('owner_id'), lines[0]);
+  assert.equal(lines.length, expected.rows.length + 1);
+});
+
+// Server names of the RFM segments and their English labels in the app.
+const SEGMENT_LABELS = {
+  champions: 'Champions', loyal: 'Loyal', potential_loyalist: 'Potential loyalists', new: 'New', promising: 'Promising',
+  need_attention: 'Need attention', about_to_sleep: 'About to sleep', at_risk: 'At risk', cannot_lose: 'Can’t lose them',
+  hibernating: 'Hibernating', lost: 'Lost',
+};
+
+test('customers: RFM segments from imported orders, drill-down to the contacts, the contact’s analytics', async (t) => {
+  if (!(await serverHas('/analytics/rfm')) || !(await serverHas('/orders/import'))) return t.skip('no customer analytics on this server');
+  const people = [
+    { first_name: 'Марина', last_name: 'Орлова', email: 'marina.orlova@shop.example' },
+    { first_name: 'Олег', last_name: 'Зайцев', email: 'oleg.zaitsev@shop.example' },
+    { first_name: 'Тарас', last_name: 'Бондар', email: 'taras.bondar@shop.example' },
+  ];
+  const ids = [];
+  for (const p of people) ids.push((await api.post('/contacts', p)).id);
+  const day = (ago) => new Date(Date.now() - ago * 86400000).toISOString().slice(0, 10);
+  const rows = ['external_id,contact_email,ordered_at,amount,currency,channel'];
+  [5, 40, 80, 120, 160].forEach((ago, i) => rows.push(`e2e-m${i},${people[0].email},${day(ago)},${(12000 + i * 1000).toFixed(2)},RUB,web`));
+  rows.push(`e2e-o1,${people[1].email},${day(420)},900.00,RUB,store`);
+  rows.push(`e2e-t1,${people[2].email},${day(30)},4500.00,RUB,web`, `e2e-t2,${people[2].email},${day(200)},3000.00,RUB,web`);
+  const imported = await api.raw('POST', '/orders/import', rows.join('\n') + '\n', 'text/csv');
+  assert.equal(imported.imported, rows.length - 1);
+  await api.post('/analytics/rfm/recompute');
+  const marina = await api.get(`/contacts/${ids[0]}/analytics`);
+  assert.equal(marina.rfm.orders, 5);
+  const rfm = await api.get('/analytics/rfm');
+  const segment = rfm.segments.find((s) => s.segment === marina.rfm.segment);
+
+  await page.goto(`${BASE}/analytics/customers`);
+  const widget = page.locator('[data-widget=rfm]');
+  await widget.locator('svg.chart').waitFor();
+  for (const s of rfm.segments) {
+    const label = SEGMENT_LABELS[s.segment] ?? s.segment;
+    await widget.getByRole('link', { name: new RegExp(`^${label}: ${s.customers} customers?\\b`) }).waitFor();
+  }
+  await page.locator('[data-widget=cohorts] svg.chart').first().waitFor();
+  await screenshot(page, 'analytics-customers');
+
+  await widget.getByRole('link', { name: new RegExp(`^${SEGMENT_LABELS[segment.segment]}: `) }).click();
+  await page.waitForURL(/\/contacts\?/);
+  assert.equal(new URL(page.url()).searchParams.get('filter[rfm_segment]'), segment.segment);
+  await page.locator(`tbody tr[data-id="${ids[0]}"]`).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('tbody tr').length === n, segment.customers);
+
+  await page.goto(`${BASE}/contacts/${ids[0]}`);
+  const panel = page.getByTestId('contact-analytics');
+  await panel.getByText('5 orders', { exact: false }).waitFor();
+  await panel.getByText(SEGMENT_LABELS[segment.segment], { exact: true }).waitFor();
+  await panel.getByText(`R ${marina.rfm.r} · F ${marina.rfm.f} · M ${marina.rfm.m}`).waitFor();
+  await screenshot(page, 'record-contact-analytics');
+});
+
+test('roles: a custom role hides a field; its holder does not see it', async (t) => {
+  if (!(await serverHas('/roles'))) return t.skip('no custom roles on this server');
+  await page.goto(`${BASE}/settings/roles`);
+  await page.getByRole('button', { name: 'New role' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New role' });
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  // The server's message sits under the field it concerns.
+  await dialog.getByLabel('Role name').and(page.locator('[aria-invalid=true]')).waitFor();
+  await dialog.locator('.field-error').first().waitFor();
+  await dialog.getByLabel('Role name').fill('Без сумм');
+  await dialog.getByLabel('Deals: Read', { exact: true }).selectOption('team');
+  await dialog.getByRole('button', { name: 'Fields of Deals' }).click();
+  await dialog.getByLabel('Hide Amount', { exact: true }).check();
+  await dialog.getByLabel('Probability, % read-only', { exact: true }).check();
+  await dialog.evaluate((el) => el.querySelectorAll('.dialog-body, .dialog-body [style*="overflow"]').forEach((x) => x.scrollTo(0, 0)));
+  await screenshot(page, 'settings-roles-editor');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  await page.locator('[data-role="Без сумм"]').waitFor();
+  const role = (await api.get('/roles')).data.find((r) => r.name === 'Без сумм');
+  assert.equal(role.rules.entities.deals.read, 'team');
+  assert.deepEqual(role.rules.entities.deals.hidden_fields, ['amount']);
+  assert.deepEqual(role.rules.entities.deals.read_only_fields, ['probability']);
+  await screenshot(page, 'settings-roles');
+
+  const teams = (await api.get('/teams')).data;
+  const vera = await api.post('/users', { name: 'Вера Лебедева', email: 'vera@example.com', password: REP_PASSWORD, role: 'user', team_id: teams.find((tm) => tm.name === 'Продажи Москва').id });
+  // Vera came in through the API: a fresh load of the page lists her.
+  await page.goto(`${BASE}/settings/users`);
+  await page.getByLabel('Role of Вера Лебедева').selectOption({ label: 'Без сумм' });
+  for (let i = 0; i < 50 && (await api.get('/users')).data.find((u) => u.id === vera.id).role !== role.id; i++) await page.waitForTimeout(100);
+  assert.equal((await api.get('/users')).data.find((u) => u.id === vera.id).role, role.id);
+
+  const deal = (await api.get(`/deals?filter[title]=${encodeURIComponent('Сделка отдела Москвы')}`)).data[0];
+  await page.goto(`${BASE}/deals/${deal.id}`);
+  await page.getByRole('heading', { name: 'Сделка отдела Москвы', level: 1 }).waitFor();
+  await page.locator('.prop-label', { hasText: /^Amount$/ }).waitFor();
+  const { ctx, p } = await newPage();
+  try {
+    await signIn(p, 'vera@example.com', REP_PASSWORD);
+    await p.goto(`${BASE}/deals/${deal.id}`);
+    await p.getByRole('heading', { name: 'Сделка отдела Москвы', level: 1 }).waitFor();
+    await p.locator('.prop-label', { hasText: /^Stage$/ }).waitFor();
+    assert.equal(await p.locator('.prop-label', { hasText: /^Amount$/ }).count(), 0);
+    await screenshot(p, 'record-deal-hidden-field');
+    const veraApi = await apiSession('vera@example.com', REP_PASSWORD);
+    assert.equal('amount' in (await veraApi.get(`/deals/${deal.id}`)), false);
+  } finally {
+    await ctx.close();
+  }
+});
+
 /** Elements on the page that stick out past the right edge, outside the containers meant to scroll sideways. */
 function sticksOut(p) {
   return p.evaluate(() => {
@@ -705,6 +1012,12 @@ test('usable at 375 px', async () => {
     assert.deepEqual(await sticksOut(p), [], 'product lines editor: elements past the right edge');
     await p.getByTestId('line-draft').first().scrollIntoViewIfNeeded();
     await screenshot(p, 'mobile-deal-products');
+    await p.goto(`${BASE}/analytics/sales`);
+    await p.getByRole('heading', { name: 'Analytics', exact: true }).waitFor();
+    await p.locator('[data-widget=funnel] svg.chart, [data-widget=funnel] .muted').first().waitFor();
+    const overflowAnalytics = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflowAnalytics <= 0, `analytics is ${overflowAnalytics}px wider than the screen`);
+    await screenshot(p, 'mobile-analytics');
     for (const tab of ['products', 'prices']) {
       await p.goto(`${BASE}/settings/${tab}`);
       await p.getByRole('heading', { name: tab === 'products' ? 'Products' : 'Price lists', exact: true }).waitFor();
@@ -801,6 +1114,7 @@ test('record the numbers', () => {
   const out = process.env.E2E_PERF_REPORT;
   if (!out) return;
   const kb = (n) => (n / 1024).toFixed(1);
+  const analytics = chunkSize(process.env.E2E_DIST ?? 'dist', 'pages/AnalyticsPage.tsx');
   const text = `# Web app performance
 
 Measured by \`web/e2e/run.sh ${process.env.E2E_BINARY ?? ''}\` (headless Debian Chromium; the server on a
@@ -815,7 +1129,7 @@ release build's.
 | Deal cards loaded in one scrolled column / cards in the DOM | ${perf.loadedInColumn} / ${perf.domCards} (virtualised columns) |
 | Frame time while scrolling that column 300 px per frame (120 frames) | median ${perf.frames.median.toFixed(1)} ms, p95 ${perf.frames.p95.toFixed(1)} ms, max ${perf.frames.max.toFixed(1)} ms |
 | Seeding 2,000 deals through \`POST /api/v1/batch\` (20 × 100) | ${perf.seedMs} ms |
-
+${perf.analyticsSamples ? `| Sales dashboard: navigation → funnel drawn (five widgets requested at once), median of 3 | **${perf.analyticsSamples[1]} ms** (samples ${perf.analyticsSamples.join(', ')} ms) |\n` : ''}${analytics ? `| Analytics chunk, gzipped (lazy, not on the first screen) | ${kb(analytics.gzip)} KB (${kb(analytics.raw)} KB raw) |\n` : ''}
 The board endpoint sends counts and per-currency sums for every stage and the first 100 cards of
 each; a column loads the rest by cursor (\`GET /api/v1/deals?filter[stage_id]=…\`) as it is
 scrolled, and renders only the cards in view.

@@ -51,7 +51,15 @@ export async function apiSession(email, password) {
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
     return data;
   };
+  /** A request with a raw body (e.g. a CSV import); answers the parsed JSON. */
+  const raw = async (method, path, body, contentType) => {
+    const r = await fetch(`${BASE}/api/v1${path}`, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': contentType }, body });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : null;
+  };
   return {
+    raw,
     get: (p) => call('GET', p),
     post: (p, b = {}) => call('POST', p, b),
     patch: (p, b) => call('PATCH', p, b),
@@ -69,6 +77,15 @@ export async function screenshot(page, name) {
   await toggle(true);
   await page.screenshot({ path: join(dir, `${name}.png`), animations: 'disabled' });
   await toggle(false);
+}
+
+/** Gzipped bytes of one code-split page chunk (and the CSS it brings), e.g. "pages/AnalyticsPage.tsx". */
+export function chunkSize(distDir, suffix) {
+  const manifest = JSON.parse(readFileSync(join(distDir, '.vite', 'manifest.json'), 'utf8'));
+  const key = Object.keys(manifest).find((k) => k.endsWith(suffix));
+  if (!key) return null;
+  const buf = readFileSync(join(distDir, manifest[key].file));
+  return { file: manifest[key].file, raw: buf.length, gzip: gzipSync(buf, { level: 9 }).length };
 }
 
 /** Gzipped bytes of what the board's first screen loads: HTML, entry JS, its static imports, CSS, and the board chunk. */

@@ -37,6 +37,7 @@ const RecordPage = lazyPage(() => import('./pages/RecordPage'));
 const MyDayPage = lazyPage(() => import('./pages/MyDayPage'));
 const RecyclePage = lazyPage(() => import('./pages/RecyclePage'));
 const SettingsPage = lazyPage(() => import('./pages/SettingsPage'));
+const AnalyticsPage = lazyPage(() => import('./pages/AnalyticsPage'));
 // The board is the usual first screen: fetch its chunk while /me is still on the way.
 if (typeof window !== 'undefined' && /^\/(board)?$/.test(window.location.pathname)) void BoardPage.preload();
 const SearchPalette = lazy(() => import('./modules/search/SearchPalette'));
@@ -102,6 +103,7 @@ function Shell() {
   const work: NavItem[] = [
     { to: '/board', icon: 'board', label: t('nav.board'), match: under('/board') },
     { to: '/my-day', icon: 'day', label: t('nav.myDay'), match: under('/my-day') },
+    { to: '/analytics/sales', icon: 'chart', label: t('nav.analytics'), match: under('/analytics') },
   ];
   const records: NavItem[] = (['deals', 'leads', 'contacts', 'companies', 'activities', 'products'] as const).map((e) => ({
     to: `/${e}`,
@@ -170,6 +172,8 @@ function Routes({ pathname }: { pathname: string }): ReactNode {
   if (pathname === '/board' || pathname === '/' || pathname === '/login') return <BoardPage />;
   if (pathname === '/my-day') return <MyDayPage />;
   if (pathname === '/trash') return <RecyclePage />;
+  const analytics = matchPath('/analytics', pathname) ?? matchPath('/analytics/:tab', pathname);
+  if (analytics) return <AnalyticsPage tab={analytics.tab ?? 'sales'} />;
   const settings = matchPath('/settings', pathname) ?? matchPath('/settings/:tab', pathname);
   if (settings) return <SettingsPage tab={settings.tab ?? 'general'} />;
   const list = matchPath('/:entity', pathname);

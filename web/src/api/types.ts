@@ -67,7 +67,10 @@ export type User = {
   id: string;
   email: string;
   name: string;
-  role: 'admin' | 'manager' | 'user';
+  /** 'admin' | 'manager' | 'user', or a custom role's name. */
+  role: string;
+  /** The role's display name (a custom role's name; the key for built-in ones). */
+  role_name?: string;
   team_id: string | null;
   active: boolean;
   locale: string;

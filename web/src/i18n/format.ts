@@ -176,3 +176,15 @@ export function fromLocalInput(value: string): string | null {
   if (!m) return null;
   return zonedToUtc(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5])).toISOString();
 }
+
+/** A ratio 0..1 as a percentage in the user's language ("31.3 %"); '' when absent. */
+export function formatPercent(ratio: number | null | undefined, digits = 1): string {
+  if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '';
+  return numberFormat(`pct|${digits}`, { style: 'percent', maximumFractionDigits: digits }).format(ratio);
+}
+
+/** A decimal figure with at most `digits` fraction digits. */
+export function formatDecimal(n: number | null | undefined, digits = 1): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '';
+  return numberFormat(`dec|${digits}`, { maximumFractionDigits: digits }).format(n);
+}

@@ -13,7 +13,8 @@ function tsxFiles(dir: string): string[] {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) out.push(...tsxFiles(p));
-    else if (name.endsWith('.tsx')) out.push(p);
+    // Component tests render fixtures, not interface text.
+    else if (name.endsWith('.tsx') && !name.endsWith('.test.tsx')) out.push(p);
   }
   return out;
 }

@@ -14,6 +14,7 @@ import { useMeta, usePipelines } from '../modules/records/hooks';
 import { entityLabel, entitySingular, fieldLabel } from '../modules/records/labels';
 import { rememberTitle } from '../modules/records/refs';
 import { ActivityComposer } from '../modules/activities/ActivityComposer';
+import { ContactAnalytics } from '../modules/analytics/ContactAnalytics';
 import { Timeline } from '../modules/activities/Timeline';
 import { ConvertLeadDialog } from '../modules/sales/ConvertLeadDialog';
 import { DealLines } from '../modules/sales/DealLines';
@@ -214,6 +215,7 @@ function RecordView({ entity, meta, record, setRecord, reload }: ViewProps) {
               onStale={() => setStale(true)}
             />
           )}
+          {entity === 'contacts' && <ContactAnalytics id={record.id} />}
           {entity !== 'activities' && entity !== 'products' && <ActivityComposer relatedEntity={entity} relatedId={record.id} ownerId={me.id} />}
           <Timeline
             entity={entity}

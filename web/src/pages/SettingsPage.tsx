@@ -1,4 +1,4 @@
-// Settings: profile, language and theme, users, teams, custom fields, pipelines and stages,
+// Settings: profile, language and theme, users, roles, teams, custom fields, pipelines and stages,
 // products and price lists, API tokens.
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -9,6 +9,8 @@ import type { ApiToken, EntityMeta, Pipeline, StageKind, User } from '../api/typ
 import { useAuth, useMe } from '../modules/auth/AuthContext';
 import { resolveProfileRoute, type ProfileRoute } from '../modules/auth/profile';
 import { PriceListsSettings, ProductsSettings } from '../modules/sales/CatalogueSettings';
+import { RolesSettings } from '../modules/access/RolesSettings';
+import { isBuiltin, useRoles } from '../modules/access/roles';
 import { LIST_ENTITIES } from '../modules/records/entities';
 import { useMeta, usePipelines, useTeams, useUsers } from '../modules/records/hooks';
 import { entityLabel, fieldLabel } from '../modules/records/labels';
@@ -22,7 +24,7 @@ import { Avatar, FieldError, Spinner } from '../ui/Misc';
 import { errorsOf, FormErrorBox, SelectField, TextField } from '../ui/Fields';
 import { useToast } from '../ui/Toast';
 
-const TABS = ['general', 'users', 'teams', 'fields', 'pipelines', 'products', 'prices', 'tokens'] as const;
+const TABS = ['general', 'users', 'roles', 'teams', 'fields', 'pipelines', 'products', 'prices', 'tokens'] as const;
 
 export default function SettingsPage({ tab }: { tab: string }) {
   const { t } = useTranslation();
@@ -48,6 +50,7 @@ export default function SettingsPage({ tab }: { tab: string }) {
         <div className="stack">
           {current === 'general' && <General />}
           {current === 'users' && <Users />}
+          {current === 'roles' && <RolesSettings />}
           {current === 'teams' && <Teams />}
           {current === 'fields' && <CustomFields />}
           {current === 'pipelines' && <Pipelines />}
@@ -222,6 +225,20 @@ function Users() {
   const users = useUsers();
   const teams = useTeams();
   const [creating, setCreating] = useState(false);
+  const roles = useRoles();
+  const roleName = (r: string) => {
+    const custom = roles.data?.roles.find((x) => !isBuiltin(x) && (x.id === r || x.name === r));
+    return custom ? custom.name : t(`roles.${r}`, { defaultValue: r });
+  };
+  // Built-in roles by their key, custom ones by id (users carry a custom role's id in `role`), and
+  // the user's current role even when the list has not caught up with it.
+  const roleOptions = (current: string) => {
+    const list = [
+      ...(['admin', 'manager', 'user'] as const).map((r) => ({ value: r as string, label: t(`roles.${r}`) })),
+      ...(roles.data?.roles ?? []).filter((x) => !isBuiltin(x)).map((x) => ({ value: x.id, label: x.name })),
+    ];
+    return list.some((o) => o.value === current) ? list : [...list, { value: current, label: roleName(current) }];
+  };
   const update = async (u: User, patch: Partial<User>) => {
     try {
       await api.patch(`/users/${u.id}`, patch);
@@ -270,15 +287,15 @@ function Users() {
                   </td>
                   <td>
                     {me.permissions.manage_users && u.id !== me.id ? (
-                      <select className="select" style={{ height: 30 }} aria-label={t('users.roleOf', { name: u.name || u.email })} value={u.role} onChange={(e) => void update(u, { role: e.target.value as User['role'] })}>
-                        {(['admin', 'manager', 'user'] as const).map((r) => (
-                          <option key={r} value={r}>
-                            {t(`roles.${r}`)}
+                      <select className="select" style={{ height: 30, width: 'auto', maxWidth: 220 }} aria-label={t('users.roleOf', { name: u.name || u.email })} value={u.role} onChange={(e) => void update(u, { role: e.target.value })}>
+                        {roleOptions(u.role).map((r) => (
+                          <option key={r.value} value={r.value}>
+                            {r.label}
                           </option>
                         ))}
                       </select>
                     ) : (
-                      t(`roles.${u.role}`)
+                      u.role_name && !(['admin', 'manager', 'user'] as const).some((r) => r === u.role) ? u.role_name : roleName(u.role)
                     )}
                   </td>
                   <td>

@@ -44,6 +44,9 @@ const paths = {
   move: 'M5 9l-3 3 3 3M9 5l3-3 3 3M15 19l-3 3-3-3M19 9l3 3-3 3M2 12h20M12 2v20',
   team: 'M17 21v-2a4 4 0 0 0-4-4H5a4 4 0 0 0-4 4v2M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM23 21v-2a4 4 0 0 0-3-3.9M16 3.1a4 4 0 0 1 0 7.8',
   field: 'M4 6h16M4 12h10M4 18h7',
+  chart: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
+  download: 'M12 3v12M7 10l5 5 5-5M4 21h16',
+  shield: 'M12 2l8 3v6c0 5-3.4 9.3-8 11-4.6-1.7-8-6-8-11V5z',
 } as const;
 
 export type IconName = keyof typeof paths;
