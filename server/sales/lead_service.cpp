@@ -110,13 +110,35 @@ Result<Json> SalesService::ConvertLead(
     }
 
     Json deal_id = nullptr;
-    if (input.contains("deal") && !input["deal"].is_null()) {
-        if (!input["deal"].is_object()) {
+    Json deal_input = input.contains("deal") ? input["deal"] : Json::object();
+    if (deal_input.is_object() && !deal_input.contains("pipeline_id") &&
+        !deal_input.contains("stage_id")) {
+        // No funnel named: the deal opens in the first open stage of the first active pipeline,
+        // as a rep converting from the inbox expects; "deal": null converts without a deal.
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows first,
+            tx.Query(
+                "SELECT p.id, s.id FROM pipelines p JOIN stages s ON s.tenant_id = p.tenant_id "
+                "AND s.pipeline_id = p.id WHERE p.tenant_id = $1 AND p.deleted_at IS NULL AND "
+                "COALESCE(p.archived, 0) = 0 AND s.deleted_at IS NULL AND COALESCE(s.archived, 0) "
+                "= 0 AND s.kind = 'open' ORDER BY p.sort_order, p.id, s.position, s.id LIMIT 1",
+                {ctx.tenant_id}
+            )
+        );
+        if (first.rows.empty()) {
+            deal_input = nullptr;
+        } else {
+            deal_input["pipeline_id"] = storage::AsText(first.rows[0][0]);
+            deal_input["stage_id"] = storage::AsText(first.rows[0][1]);
+        }
+    }
+    if (!deal_input.is_null()) {
+        if (!deal_input.is_object()) {
             return Error::InvalidField(
                 "deal", "must be an object {pipeline_id, stage_id, title?, amount?, currency?}"
             );
         }
-        Json deal = input["deal"];
+        Json deal = deal_input;
         if (!deal.contains("title") || deal["title"].is_null()) {
             std::string title = Str(l, "company_name");
             if (title.empty()) {

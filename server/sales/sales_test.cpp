@@ -673,8 +673,24 @@ TEST_P(SalesTest, ConvertCreatesContactCompanyAndDealAtomically) {
     ASSERT_TRUE(reuse) << storage::Describe(reuse.error());
     EXPECT_EQ((*reuse)["contact_id"], contact_id);
     EXPECT_TRUE((*reuse)["company_id"].is_null());
-    EXPECT_TRUE((*reuse)["deal_id"].is_null());
+    // No funnel named: the deal opens in the first open stage of the first pipeline.
+    ASSERT_TRUE((*reuse)["deal_id"].is_string()) << reuse->dump();
+    auto opened = Get(tenant_.admin, "deals", (*reuse)["deal_id"].get<std::string>());
+    ASSERT_TRUE(opened);
+    EXPECT_EQ(opened->body["status"], "open");
+    EXPECT_EQ(opened->body["contact_id"], contact_id);
     EXPECT_EQ(CountOf("contacts"), 1);
+
+    // "deal": null converts without a deal.
+    auto lead3 = Create(tenant_.admin, "leads", {{"email", "y@example.com"}});
+    ASSERT_TRUE(lead3);
+    auto no_deal = Write([&](Connection& tx) {
+        return sales_->ConvertLead(
+            tx, tenant_.admin, lead3->body["id"], {{"contact_id", contact_id}, {"deal", nullptr}}
+        );
+    });
+    ASSERT_TRUE(no_deal) << storage::Describe(no_deal.error());
+    EXPECT_TRUE((*no_deal)["deal_id"].is_null());
 }
 
 TEST_P(SalesTest, RoundRobinAssignsInTurnWithAFirstTask) {
@@ -996,7 +1012,8 @@ TEST_P(SalesTest, RoutesAnswerWithStatusesAndProblemFields) {
     access::RequestContext caller = tenant_.admin;
     router.SetAuthenticator([&caller](const http::Request&, http::Policy) {
         access::RequestContext ctx = caller;
-        ctx.auth = access::AuthKind::kToken;  // the router refuses anonymous contexts on guarded routes
+        ctx.auth =
+            access::AuthKind::kToken;  // the router refuses anonymous contexts on guarded routes
         return core::Result<access::RequestContext>(ctx);
     });
     RegisterSalesCore(router, registry_, *records_, clock_);
