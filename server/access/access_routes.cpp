@@ -74,6 +74,28 @@ Status RequireWritable(const RequestContext& ctx) {
     return ctx.read_only ? Status(Error::Forbidden("This API token is read-only")) : core::Ok();
 }
 
+// Deletes one of the caller's own credentials (an API token or a session) by id; another
+// user's or company's id is simply not found. `table` is a fixed name, never client input.
+Result<Response> RevokeOwn(
+    AuthService& auth, const RequestContext& ctx, const char* table, const std::string& id
+) {
+    VK_RETURN_IF_ERROR(RequireWritable(ctx));
+    VK_ASSIGN_OR_RETURN(
+        int64_t n,
+        storage::WriteReturning<int64_t>(auth.db(), [&](Connection& tx) {
+            return tx.Execute(
+                std::string("DELETE FROM ") + table +
+                    " WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
+                {ctx.tenant_id, ctx.user_id, id}
+            );
+        })
+    );
+    if (n == 0) {
+        return Error::NotFound();
+    }
+    return Response::NoContent();
+}
+
 }  // namespace
 
 http::Authenticator MakeAuthenticator(AuthService& auth) {
@@ -754,25 +776,8 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         "DELETE",
         "/api/v1/tokens/{id}",
         Policy::kAuthenticated,
-        [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
-            VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(
-                int64_t n,
-                storage::WriteReturning<int64_t>(
-                    auth.db(),
-                    [&](Connection& tx) {
-                        return tx.Execute(
-                            "DELETE FROM api_tokens WHERE tenant_id = $1 AND user_id = $2 AND id = "
-                            "$3",
-                            {ctx.tenant_id, ctx.user_id, req.PathParam("id")}
-                        );
-                    }
-                )
-            );
-            if (n == 0) {
-                return Error::NotFound();
-            }
-            return Response::NoContent();
+        [&auth](const RequestContext& ctx, const Request& req) {
+            return RevokeOwn(auth, ctx, "api_tokens", req.PathParam("id"));
         },
         "Revoke one of your API tokens",
         "auth"
@@ -817,25 +822,8 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         "DELETE",
         "/api/v1/sessions/{id}",
         Policy::kAuthenticated,
-        [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
-            VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(
-                int64_t n,
-                storage::WriteReturning<int64_t>(
-                    auth.db(),
-                    [&](Connection& tx) {
-                        return tx.Execute(
-                            "DELETE FROM sessions WHERE tenant_id = $1 AND user_id = $2 AND id = "
-                            "$3",
-                            {ctx.tenant_id, ctx.user_id, req.PathParam("id")}
-                        );
-                    }
-                )
-            );
-            if (n == 0) {
-                return Error::NotFound();
-            }
-            return Response::NoContent();
+        [&auth](const RequestContext& ctx, const Request& req) {
+            return RevokeOwn(auth, ctx, "sessions", req.PathParam("id"));
         },
         "Revoke one of your sessions",
         "auth"
