@@ -4,6 +4,7 @@
 #include <charconv>
 #include <memory>
 
+#include "records/record_routes.hpp"
 #include "quality/duplicate_finder.hpp"
 #include "quality/duplicate_pairs.hpp"
 #include "quality/merge_service.hpp"
@@ -21,6 +22,8 @@ using http::Response;
 using records::RequestContext;
 using storage::Connection;
 
+using records::ParseBody;
+
 namespace {
 
 core::Status RequireWritable(const RequestContext& ctx) {
@@ -28,13 +31,6 @@ core::Status RequireWritable(const RequestContext& ctx) {
         return Error::Forbidden("This API token is read-only");
     }
     return core::Ok();
-}
-
-Result<Json> ParseBody(const Request& req) {
-    if (req.body.empty()) {
-        return Json::object();
-    }
-    return core::ParseJson(req.body);
 }
 
 Result<int> ParseLimit(const Request& req, int fallback, int max) {

@@ -32,33 +32,6 @@ Response RecordResponse(int status, const Record& record) {
     return r;
 }
 
-// If-Match: "3", W/"3", 3 or * (any version).
-Result<std::optional<int64_t>> ParseIfMatch(const Request& req) {
-    std::string value = req.Header("if-match");
-    if (value.empty() || value == "*") {
-        return std::optional<int64_t>();
-    }
-    if (value.starts_with("W/")) {
-        value = value.substr(2);
-    }
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-        value = value.substr(1, value.size() - 2);
-    }
-    int64_t version = 0;
-    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), version);
-    if (ec != std::errc() || ptr != value.data() + value.size()) {
-        return Error::Precondition("If-Match does not name a version of this record");
-    }
-    return std::optional<int64_t>(version);
-}
-
-Result<Json> ParseBody(const Request& req) {
-    if (req.body.empty()) {
-        return Json::object();
-    }
-    return core::ParseJson(req.body);
-}
-
 Result<int> ParseLimit(const Request& req, int fallback) {
     auto raw = req.QueryValue("limit");
     if (!raw) {
@@ -264,6 +237,33 @@ Json ProblemJson(const Error& e) {
 }
 
 }  // namespace
+
+Result<std::optional<int64_t>> ParseIfMatch(const Request& req) {
+    std::string value = req.Header("if-match");
+    if (value.empty() || value == "*") {
+        return std::optional<int64_t>();
+    }
+    if (value.starts_with("W/")) {
+        value = value.substr(2);
+    }
+    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+    }
+    int64_t version = 0;
+    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), version);
+    if (ec != std::errc() || ptr != value.data() + value.size()) {
+        return Error::Precondition("If-Match does not name a version of this record");
+    }
+    return std::optional<int64_t>(version);
+}
+
+Result<Json> ParseBody(const Request& req) {
+    if (req.body.empty()) {
+        return Json::object();
+    }
+    return core::ParseJson(req.body);
+}
+
 
 void AddCreateExtras(RecordService& service, const RequestContext& ctx, std::string_view entity, Json& body) {
     const EntityDef* def = service.registry().Find(entity);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "http/router.hpp"
 #include "records/record_service.hpp"
@@ -18,9 +19,19 @@ void RegisterRecordRoutes(http::Router& router, RecordService& service, Optional
 // them add keys to `body`, the created record as returned to the client. Every route that
 // creates a record for a client calls this after its transaction committed. Best effort: a
 // failing hook is logged and adds nothing.
-void AddCreateExtras(RecordService& service, const RequestContext& ctx, std::string_view entity, Json& body);
+void AddCreateExtras(
+    RecordService& service, const RequestContext& ctx, std::string_view entity, Json& body
+);
+
+// The request body as JSON; an empty body is {}. Errors name what is wrong with the JSON.
+core::Result<Json> ParseBody(const http::Request& req);
+
+// If-Match: "3", W/"3", 3 or * / absent (any version, nullopt). Anything else is a 412.
+core::Result<std::optional<int64_t>> ParseIfMatch(const http::Request& req);
 
 // Builds the OpenAPI 3.1 document from the route table and the entities' metadata.
-Json BuildOpenApi(const http::Router& router, const std::vector<std::shared_ptr<const EntityDef>>& entities);
+Json BuildOpenApi(
+    const http::Router& router, const std::vector<std::shared_ptr<const EntityDef>>& entities
+);
 
 }  // namespace voronka::records

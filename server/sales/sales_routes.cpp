@@ -18,6 +18,9 @@ using http::Policy;
 using http::Request;
 using http::Response;
 
+using records::ParseBody;
+using records::ParseIfMatch;
+
 namespace {
 
 core::Status RequireWritable(const RequestContext& ctx) {
@@ -25,33 +28,6 @@ core::Status RequireWritable(const RequestContext& ctx) {
         return Error::Forbidden("This API token is read-only");
     }
     return core::Ok();
-}
-
-Result<Json> ParseBody(const Request& req) {
-    if (req.body.empty()) {
-        return Json::object();
-    }
-    return core::ParseJson(req.body);
-}
-
-// If-Match: "3", W/"3", 3 or * (any version).
-Result<std::optional<int64_t>> ParseIfMatch(const Request& req) {
-    std::string value = req.Header("if-match");
-    if (value.empty() || value == "*") {
-        return std::optional<int64_t>();
-    }
-    if (value.starts_with("W/")) {
-        value = value.substr(2);
-    }
-    if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-        value = value.substr(1, value.size() - 2);
-    }
-    int64_t version = 0;
-    auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), version);
-    if (ec != std::errc() || ptr != value.data() + value.size()) {
-        return Error::Precondition("If-Match does not name a version of this record");
-    }
-    return std::optional<int64_t>(version);
 }
 
 Result<int> ParseInt(const Request& req, std::string_view name, int fallback) {
