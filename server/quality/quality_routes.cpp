@@ -95,6 +95,35 @@ void RegisterQualityRoutes(
 
         router.Add(
             "POST",
+            "/api/v1/" + entity + "/duplicates/check",
+            Policy::kAuthenticated,
+            [&records, &db, &reg, entity](
+                const RequestContext& ctx, const Request& req
+            ) -> Result<Response> {
+                // Part of a create: a token that may not create may not probe either.
+                VK_RETURN_IF_ERROR(RequireWritable(ctx));
+                VK_ASSIGN_OR_RETURN(int limit, ParseLimit(req, 5, 50));
+                VK_ASSIGN_OR_RETURN(Json body, ParseBody(req));
+                VK_ASSIGN_OR_RETURN(
+                    Json found,
+                    storage::ReadReturning<Json>(
+                        db,
+                        [&](Connection& c) -> Result<Json> {
+                            VK_ASSIGN_OR_RETURN(Json draft, records.Draft(c, ctx, entity, body));
+                            return DuplicatesJson(
+                                c, ctx, reg, entity, draft, static_cast<size_t>(limit)
+                            );
+                        }
+                    )
+                );
+                return Response::JsonBody(200, Json{{"data", std::move(found)}});
+            },
+            "Likely duplicates of a record not saved yet (the body of a create); writes nothing",
+            "quality"
+        );
+
+        router.Add(
+            "POST",
             "/api/v1/" + entity + "/merge",
             Policy::kAuthenticated,
             [merges,

@@ -428,6 +428,18 @@ Result<Record> RecordService::Create(
     return record;
 }
 
+Result<Json> RecordService::Draft(
+    Connection& c, const RequestContext& ctx, std::string_view entity, const Json& input
+) {
+    VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, entity));
+    if (RightsOf(ctx, *def).create == access::Scope::kNone) {
+        return Error::Forbidden("Your role does not allow creating " + def->name);
+    }
+    VK_ASSIGN_OR_RETURN(Json values, MergeInput(c, ctx, *def, nullptr, input));
+    VK_RETURN_IF_ERROR(CheckScope(c, ctx, *def, values, access::Action::kCreate));
+    return values;
+}
+
 Result<Record> RecordService::Update(
     Connection& tx,
     const RequestContext& ctx,

@@ -76,6 +76,13 @@ public:
         Connection& tx, const RequestContext& ctx, std::string_view entity, const Json& input
     );
 
+    // Validates a would-be create exactly as Create does (rights, fields, domain hooks) and
+    // returns the values it would store, writing nothing: lets a form check for duplicates
+    // before the user saves. `c` may be a read connection.
+    Result<Json> Draft(
+        Connection& c, const RequestContext& ctx, std::string_view entity, const Json& input
+    );
+
     // Applies a partial update. if_match: the version the client last saw; a different current
     // version is kPrecondition and nothing is written.
     Result<Record> Update(

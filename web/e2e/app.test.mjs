@@ -141,6 +141,60 @@ test('create a contact', async () => {
   await screenshot(page, 'contacts-list');
 });
 
+test('a likely duplicate is flagged while typing; merge it and undo the merge', async () => {
+  const olga = await api.post('/contacts', { first_name: 'Ольга', last_name: 'Смирнова', phone: '+7 (903) 111-22-33', email: 'olga.smirnova@example.ru' });
+  await page.getByRole('link', { name: 'Contacts', exact: true }).click();
+  await page.getByRole('button', { name: 'New contact' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New contact' });
+  await dialog.getByLabel('First name').fill('Olga');
+  await dialog.getByLabel('Last name').fill('Smirnova');
+  await dialog.getByLabel('Phone').fill('89031112233');
+  await dialog.getByLabel('Email').fill('olga@work.example');
+  // Transliterated name and a trunk-prefixed number: still the same person.
+  const warning = dialog.locator('.dup-warning');
+  await warning.getByRole('link', { name: 'Ольга Смирнова' }).waitFor();
+  assert.match(await warning.innerText(), /same phone/);
+  await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+  await dialog.getByRole('button', { name: 'Create anyway' }).waitFor();
+  await screenshot(page, 'quality-duplicate-warning');
+  assert.equal((await api.get('/contacts?filter[email]=olga@work.example')).data.length, 0, 'the first click saves nothing');
+  await dialog.getByRole('button', { name: 'Create anyway' }).click();
+  await dialog.waitFor({ state: 'detached' });
+  const twin = (await api.get('/contacts?filter[email]=olga@work.example')).data[0];
+  assert.ok(twin, 'the second click creates the record');
+
+  await page.goto(`${BASE}/contacts/${twin.id}`);
+  const panel = page.getByRole('region', { name: 'Possible duplicates' });
+  await panel.getByRole('link', { name: /Ольга Смирнова/ }).waitFor();
+  await panel.getByRole('button', { name: 'Merge' }).click();
+  const merge = page.getByRole('dialog', { name: 'Merge duplicates' });
+  await merge.getByRole('radio', { name: 'Keep First name of “Ольга Смирнова”' }).check();
+  await merge.getByRole('radio', { name: 'Keep Last name of “Ольга Смирнова”' }).check();
+  await screenshot(page, 'quality-merge');
+  await merge.getByRole('button', { name: 'Merge', exact: true }).click();
+  await merge.waitFor({ state: 'detached' });
+  await page.getByRole('heading', { name: 'Ольга Смирнова', exact: true }).waitFor();
+  const survivor = await api.get(`/contacts/${twin.id}`);
+  assert.equal(survivor.first_name, 'Ольга');
+  assert.equal(survivor.email, 'olga@work.example', 'the value of the record that stays wins by default');
+  await assert.rejects(api.get(`/contacts/${olga.id}`), /404/);
+
+  await page.locator('.toast', { hasText: 'Merged into' }).getByRole('button', { name: 'Undo' }).click();
+  await page.locator('.toast', { hasText: 'Merge undone' }).waitFor();
+  assert.equal((await api.get(`/contacts/${olga.id}`)).first_name, 'Ольга');
+  assert.equal((await api.get(`/contacts/${twin.id}`)).first_name, 'Olga');
+
+  // The report counts what is wrong and each count opens the records behind it.
+  await api.post('/contacts', { first_name: 'Нет', last_name: 'Номера', phone: 'позвонить вечером' });
+  await page.getByRole('link', { name: 'Data quality' }).click();
+  await page.getByRole('heading', { name: 'Data quality', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Scan for duplicates' }).click();
+  await page.getByRole('table', { name: 'Likely duplicates' }).locator('tr', { hasText: 'Ольга Смирнова' }).waitFor();
+  await screenshot(page, 'quality-report');
+  await page.getByRole('link', { name: /Show \d+ records: Invalid phone/ }).click();
+  await page.locator('tr', { hasText: 'позвонить вечером' }).waitFor();
+});
+
 test('create a deal on the board (server errors show beside the field)', async () => {
   await page.getByRole('link', { name: 'Pipeline', exact: true }).click();
   await page.locator('.board[data-ready]').waitFor();

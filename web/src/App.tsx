@@ -38,6 +38,7 @@ const MyDayPage = lazyPage(() => import('./pages/MyDayPage'));
 const RecyclePage = lazyPage(() => import('./pages/RecyclePage'));
 const SettingsPage = lazyPage(() => import('./pages/SettingsPage'));
 const AnalyticsPage = lazyPage(() => import('./pages/AnalyticsPage'));
+const QualityPage = lazyPage(() => import('./pages/QualityPage'));
 // The board is the usual first screen: fetch its chunk while /me is still on the way.
 if (typeof window !== 'undefined' && /^\/(board)?$/.test(window.location.pathname)) void BoardPage.preload();
 const SearchPalette = lazy(() => import('./modules/search/SearchPalette'));
@@ -112,6 +113,7 @@ function Shell() {
     match: under(`/${e}`),
   }));
   const other: NavItem[] = [
+    { to: '/quality', icon: 'check', label: t('nav.quality'), match: under('/quality') },
     { to: '/trash', icon: 'trash', label: t('nav.trash'), match: under('/trash') },
     { to: '/settings', icon: 'settings', label: t('nav.settings'), match: under('/settings') },
   ];
@@ -172,6 +174,7 @@ function Routes({ pathname }: { pathname: string }): ReactNode {
   if (pathname === '/board' || pathname === '/' || pathname === '/login') return <BoardPage />;
   if (pathname === '/my-day') return <MyDayPage />;
   if (pathname === '/trash') return <RecyclePage />;
+  if (pathname === '/quality') return <QualityPage />;
   const analytics = matchPath('/analytics', pathname) ?? matchPath('/analytics/:tab', pathname);
   if (analytics) return <AnalyticsPage tab={analytics.tab ?? 'sales'} />;
   const settings = matchPath('/settings', pathname) ?? matchPath('/settings/:tab', pathname);

@@ -18,6 +18,7 @@ import { ContactAnalytics } from '../modules/analytics/ContactAnalytics';
 import { Timeline } from '../modules/activities/Timeline';
 import { ConvertLeadDialog } from '../modules/sales/ConvertLeadDialog';
 import { DealLines } from '../modules/sales/DealLines';
+import { DuplicatesPanel } from '../modules/quality/DuplicatesPanel';
 import { formatDateTime } from '../i18n/format';
 import { Link, navigate } from '../router';
 import { Dialog } from '../ui/Dialog';
@@ -199,6 +200,7 @@ function RecordView({ entity, meta, record, setRecord, reload }: ViewProps) {
               </div>
             </FieldGroup>
           </section>
+          <DuplicatesPanel entity={entity} id={record.id} canMerge={!me.permissions.read_only} />
           {(RELATED[entity] ?? []).map((r) => (
             <Related key={`${r.entity}-${r.field}`} entity={r.entity} field={r.field} id={record.id} />
           ))}

@@ -6,6 +6,7 @@ import { invalidate } from '../../api/store';
 import type { EntityMeta, RecordBody } from '../../api/types';
 import { Dialog } from '../../ui/Dialog';
 import { FieldError, Spinner } from '../../ui/Misc';
+import { DuplicateWarning, useDraftDuplicates } from '../quality/DuplicateWarning';
 import { FieldInput } from './FieldInput';
 import { recordTitle, writableFields } from './entities';
 import { useMeta } from './hooks';
@@ -31,9 +32,16 @@ export function NewRecordDialog({ entity, initial = {}, onClose, onCreated }: Pr
   const [formError, setFormError] = useState('');
   const [busy, setBusy] = useState(false);
   const formId = useId();
+  const duplicates = useDraftDuplicates(entity, values);
+  // Saving a likely duplicate takes a second, deliberate click.
+  const [confirming, setConfirming] = useState(false);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
+    if (duplicates.length > 0 && !confirming) {
+      setConfirming(true);
+      return;
+    }
     setBusy(true);
     setErrors({});
     setFormError('');
@@ -72,7 +80,7 @@ export function NewRecordDialog({ entity, initial = {}, onClose, onCreated }: Pr
             {t('common.cancel')}
           </button>
           <button type="submit" form={formId} className="btn btn-primary" disabled={busy || !meta.data}>
-            {t('common.create')}
+            {confirming && duplicates.length > 0 ? t('quality.createAnyway') : t('common.create')}
           </button>
         </>
       }
@@ -86,6 +94,7 @@ export function NewRecordDialog({ entity, initial = {}, onClose, onCreated }: Pr
               {formError}
             </div>
           )}
+          <DuplicateWarning matches={duplicates} confirming={confirming} />
           {orphanErrors.map(([k, m]) => (
             <div key={k} className="form-error" role="alert">
               {k}: {m}
