@@ -3,6 +3,7 @@
 #include "core/money.hpp"
 #include "core/text.hpp"
 #include "sales/deal_math.hpp"
+#include "sales/deal_rollups.hpp"
 #include "sales/hook_util.hpp"
 #include "sales/sales_entities.hpp"
 
@@ -420,6 +421,7 @@ records::EntityDef DealEntity(const core::Clock& clock) {
          .read_only = true},
     };
     e.before_write = {DealHook(clock)};
+    e.after_write = {DealRollupHook()};
     return e;
 }
 

@@ -4,6 +4,7 @@
 
 #include "core/money.hpp"
 #include "core/text.hpp"
+#include "sales/deal_rollups.hpp"
 #include "sales/hook_util.hpp"
 #include "sales/sales_service.hpp"
 #include "sales/service_util.hpp"
@@ -308,47 +309,36 @@ Result<Json> SalesService::Board(
             {ctx.tenant_id, pipeline_id}
         )
     );
+    // Owner conditions (read scope, owner and team filters) are roll-up keys; a tag is not, so
+    // with a tag the deals themselves are counted.
     std::vector<storage::Value> params{ctx.tenant_id, pipeline_id};
-    std::string where = "tenant_id = $1 AND pipeline_id = $2 AND deleted_at IS NULL";
+    std::string conditions;
     const std::string scope_sql = records::ScopeCondition(ctx, scope, params);
     if (!scope_sql.empty()) {
-        where += " AND " + scope_sql;
+        conditions += " AND " + scope_sql;
     }
     if (!query.owner_id.empty()) {
         params.emplace_back(query.owner_id);
-        where += " AND owner_id = $" + std::to_string(params.size());
+        conditions += " AND owner_id = $" + std::to_string(params.size());
     }
     if (!query.team_id.empty()) {
         params.emplace_back(query.team_id);
-        where += " AND owner_id IN (SELECT id FROM users WHERE tenant_id = $1 AND team_id = $" +
-                 std::to_string(params.size()) + ")";
+        conditions +=
+            " AND owner_id IN (SELECT id FROM users WHERE tenant_id = $1 AND team_id = $" +
+            std::to_string(params.size()) + ")";
     }
-    if (!query.tag.empty()) {
+    const bool per_row = !query.tag.empty();
+    if (per_row) {
         params.emplace_back(Json(core::NormalizeNfc(core::Trim(query.tag))).dump());
-        where += c.dialect() == storage::Dialect::kSqlite
-                     ? " AND instr(tags, $" + std::to_string(params.size()) + ") > 0"
-                     : " AND strpos(tags, $" + std::to_string(params.size()) + ") > 0";
+        conditions += c.dialect() == storage::Dialect::kSqlite
+                          ? " AND instr(tags, $" + std::to_string(params.size()) + ") > 0"
+                          : " AND strpos(tags, $" + std::to_string(params.size()) + ") > 0";
     }
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows totals,
-        c.Query(
-            "SELECT stage_id, currency, COUNT(*), CAST(SUM(amount) AS BIGINT) FROM deals WHERE " +
-                where + " GROUP BY stage_id, currency",
-            params
-        )
-    );
+    VK_ASSIGN_OR_RETURN(auto totals, PipelineTotals(c, conditions, params, per_row));
     const auto& rights = ctx.permissions->For("deals");
     const bool amounts_visible = !rights.hidden_fields.contains("amount");
-    std::map<std::string, int64_t> counts;
-    std::map<std::string, Json> sums;
-    for (const auto& row : totals.rows) {
-        const std::string stage = storage::AsText(row[0]);
-        counts[stage] += storage::AsInt(row[2]);
-        if (!storage::IsNull(row[1]) && !storage::IsNull(row[3]) && amounts_visible) {
-            const std::string currency = storage::AsText(row[1]);
-            sums[stage][currency] = core::FormatAmount(storage::AsInt(row[3]), currency);
-        }
-    }
+    const std::string where =
+        "tenant_id = $1 AND pipeline_id = $2 AND deleted_at IS NULL" + conditions;
     Json stages = Json::array();
     const size_t stage_param = params.size() + 1;
     params.emplace_back(nullptr);
@@ -362,7 +352,10 @@ Result<Json> SalesService::Board(
     for (const auto& s : stage_rows.rows) {
         const std::string stage_id = storage::AsText(s[0]);
         Json cards = Json::array();
-        if (query.limit > 0 && counts[stage_id] > 0) {
+        const auto total = totals.find(stage_id);
+        const StageTotals none;
+        const StageTotals& t = total == totals.end() ? none : total->second;
+        if (query.limit > 0 && t.count > 0) {
             params[stage_param - 1] = stage_id;
             VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(cards_sql, params));
             for (const auto& r : rows.rows) {
@@ -399,13 +392,19 @@ Result<Json> SalesService::Board(
                 cards.push_back(std::move(card));
             }
         }
+        Json sums = Json::object();
+        if (amounts_visible) {
+            for (const auto& [currency, minor] : t.sums) {
+                sums[currency] = core::FormatAmount(minor, currency);
+            }
+        }
         stages.push_back({
             {"id", stage_id},
             {"name", storage::AsText(s[1])},
             {"kind", storage::AsText(s[2])},
             {"probability", storage::AsInt(s[3])},
-            {"count", counts[stage_id]},
-            {"sums", sums.contains(stage_id) ? sums[stage_id] : Json::object()},
+            {"count", t.count},
+            {"sums", std::move(sums)},
             {"cards", std::move(cards)},
         });
     }
