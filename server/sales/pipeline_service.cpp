@@ -299,6 +299,10 @@ Result<Json> SalesService::Board(
     if (scope == access::Scope::kNone) {
         return Error::Forbidden("Your role does not allow reading deals");
     }
+    if (!internal::FieldVisible(records_, ctx, "deals", "stage_id")) {
+        // The board lays deals out by stage: it would show the field the role hides.
+        return Error::Forbidden("Your role does not allow seeing the stage of deals");
+    }
     VK_ASSIGN_OR_RETURN(
         storage::Rows stage_rows,
         c.Query(
@@ -324,6 +328,9 @@ Result<Json> SalesService::Board(
                  std::to_string(params.size()) + ")";
     }
     if (!query.tag.empty()) {
+        if (!internal::FieldVisible(records_, ctx, "deals", "tags")) {
+            return Error::InvalidField("tag", "filters on a field hidden from your role");
+        }
         params.emplace_back(Json(core::NormalizeNfc(core::Trim(query.tag))).dump());
         where += c.dialect() == storage::Dialect::kSqlite
                      ? " AND instr(tags, $" + std::to_string(params.size()) + ") > 0"
@@ -337,8 +344,7 @@ Result<Json> SalesService::Board(
             params
         )
     );
-    const auto& rights = ctx.permissions->For("deals");
-    const bool amounts_visible = !rights.hidden_fields.contains("amount");
+    const bool amounts_visible = internal::FieldVisible(records_, ctx, "deals", "amount");
     std::map<std::string, int64_t> counts;
     std::map<std::string, Json> sums;
     for (const auto& row : totals.rows) {
@@ -395,7 +401,7 @@ Result<Json> SalesService::Board(
                                             : Json(core::FormatTimestamp(storage::AsInt(r[12])))},
                     {"updated_at", core::FormatTimestamp(storage::AsInt(r[13]))},
                 };
-                internal::HideFields(ctx, "deals", card);
+                internal::HideFields(records_, ctx, "deals", card);
                 cards.push_back(std::move(card));
             }
         }
