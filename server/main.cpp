@@ -21,6 +21,7 @@
 #include "sales/demo_data.hpp"
 #include "sales/sales_entities.hpp"
 #include "storage/database.hpp"
+#include "storage/tenant_scope.hpp"
 
 namespace {
 
@@ -62,6 +63,7 @@ std::unique_ptr<storage::Database> OpenMigrated(const std::string& url) {
 
 // The context CLI commands act with: the tenant's first admin.
 access::RequestContext AdminContext(storage::Database& db, int64_t tenant_id) {
+    const storage::TenantScope tenant_scope(tenant_id);
     auto rows = OrFail(storage::ReadReturning<storage::Rows>(db, [&](storage::Connection& c) {
         return c.Query(
             "SELECT u.id, t.meta_version FROM users u JOIN tenants t ON t.id = u.tenant_id "
@@ -83,6 +85,7 @@ access::RequestContext AdminContext(storage::Database& db, int64_t tenant_id) {
 
 // Box mode: the tenant a command means when none is named is the only (first) one.
 int64_t ResolveTenant(storage::Database& db, const std::string& name) {
+    const storage::SystemScope find_tenant;  // by name, before a tenant is known
     auto rows = OrFail(storage::ReadReturning<storage::Rows>(db, [&](storage::Connection& c) {
         return name.empty() ? c.Query("SELECT id FROM tenants ORDER BY id LIMIT 1")
                             : c.Query("SELECT id FROM tenants WHERE name = $1 ORDER BY id LIMIT 1", {name});
@@ -95,6 +98,7 @@ int64_t ResolveTenant(storage::Database& db, const std::string& name) {
 
 // First start in box mode: one company with an admin whose password is printed once.
 void EnsureBoxTenant(storage::Database& db, access::AuthService& auth) {
+    const storage::SystemScope first_start;  // counts every tenant, may create the first
     auto rows = OrFail(storage::ReadReturning<storage::Rows>(db, [](storage::Connection& c) {
         return c.Query("SELECT COUNT(*) FROM tenants");
     }));
@@ -202,6 +206,7 @@ int main(int argc, char** argv) {
     tenant_create->callback([&] {
         auto db = OpenMigrated(db_url);
         access::AuthService auth(*db, clock);
+        const storage::SystemScope create_tenant;
         auto created = OrFail(storage::WriteReturning<std::pair<int64_t, std::string>>(*db, [&](storage::Connection& tx) {
             return auth.CreateTenant(tx, tenant_name, admin_email, admin_password);
         }));
@@ -240,6 +245,7 @@ int main(int argc, char** argv) {
         auto db = OpenMigrated(db_url);
         access::AuthService auth(*db, clock);
         new_user.tenant_id = ResolveTenant(*db, user_tenant);
+        const storage::TenantScope tenant_scope(new_user.tenant_id);
         auto id = OrFail(storage::WriteReturning<std::string>(*db, [&](storage::Connection& tx) {
             return auth.CreateUser(tx, new_user);
         }));
@@ -253,9 +259,13 @@ int main(int argc, char** argv) {
     add_db(token_create);
     std::string token_email, token_name = "cli";
     bool token_read_only = false;
+    std::optional<int64_t> token_rate_limit;
     token_create->add_option("--email", token_email, "The user's email")->required();
     token_create->add_option("--name", token_name, "A name to recognise the token by");
     token_create->add_flag("--read-only", token_read_only, "The token can only read");
+    token_create
+        ->add_option("--rate-limit", token_rate_limit, "The token's own requests per minute (default: the server's --rate-limit)")
+        ->check(CLI::Range(access::kMinTokenRateLimit, access::kMaxTokenRateLimit));
     token_create->callback([&] {
         auto db = OpenMigrated(db_url);
         access::AuthService auth(*db, clock);
@@ -264,7 +274,8 @@ int main(int argc, char** argv) {
             if (!found) {
                 return core::Error::NotFound("No user with this email");
             }
-            return auth.CreateToken(tx, found->first, found->second, token_name, token_read_only, std::nullopt);
+            const storage::TenantScope tenant_scope(found->first);
+            return auth.CreateToken(tx, found->first, found->second, token_name, token_read_only, std::nullopt, token_rate_limit);
         }));
         std::cout << issued.token << "\n";
     });
@@ -286,6 +297,7 @@ int main(int argc, char** argv) {
         auto application = app::BuildApp(*db, clock);
         EnsureBoxTenant(*db, application->auth);
         const auto ctx = AdminContext(*db, ResolveTenant(*db, demo_tenant));
+        const storage::TenantScope tenant_scope(ctx.tenant_id);
         const int64_t created = OrFail(sales::FillDemoCompany(*application->records, ctx, demo_options));
         // The bulk of the demo bypasses the record engine's hooks: recount the board's roll-ups.
         OrFail(db->Write([&](storage::Connection& tx) { return sales::RebuildDealRollups(tx, ctx.tenant_id); }));

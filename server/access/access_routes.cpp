@@ -2,6 +2,7 @@
 #include "access/access_routes.hpp"
 
 #include "access/operator_routes.hpp"
+#include "access/request_body.hpp"
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "core/text.hpp"
@@ -14,17 +15,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-Result<Json> Body(const Request& req) {
-    if (req.body.empty()) {
-        return Json::object();
-    }
-    VK_ASSIGN_OR_RETURN(Json body, core::ParseJson(req.body));
-    if (!body.is_object()) {
-        return Error::Invalid("The request body must be a JSON object");
-    }
-    return body;
-}
 
 std::string StringField(const Json& body, const char* name) {
     auto it = body.find(name);
@@ -129,7 +119,7 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         "/api/v1/auth/login",
         Policy::kPublic,
         [&auth](const RequestContext&, const Request& req) -> Result<Response> {
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             const std::string email = StringField(body, "email");
             const std::string password = StringField(body, "password");
             std::vector<core::FieldError> errors;
@@ -237,7 +227,7 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         Policy::kAuthenticated,
         [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             std::vector<core::FieldError> errors;
             for (const auto& [key, value] : body.items()) {
                 if (key == "name" || key == "locale" || key == "time_zone") {
@@ -326,7 +316,7 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         Policy::kAdmin,
         [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             NewUser user;
             user.tenant_id = ctx.tenant_id;
             user.email = StringField(body, "email");
@@ -361,7 +351,7 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         Policy::kAdmin,
         [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             const std::string id = req.PathParam("id");
             std::vector<core::FieldError> errors;
             for (const auto& [key, value] : body.items()) {
@@ -537,7 +527,7 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         Policy::kAdmin,
         [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             const std::string name = core::Trim(StringField(body, "name"));
             if (name.empty() || name.size() > 200 || !core::IsValidUtf8(name)) {
                 return Error::InvalidField("name", "is required (1 to 200 bytes)");
@@ -585,7 +575,7 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         Policy::kAdmin,
         [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             std::vector<core::FieldError> errors;
             for (const auto& [key, value] : body.items()) {
                 if (key == "name") {
@@ -694,7 +684,8 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
                     db,
                     [&](Connection& c) {
                         return c.Query(
-                            "SELECT id, name, read_only, expires_at, created_at FROM api_tokens "
+                            "SELECT id, name, read_only, expires_at, created_at, rate_limit "
+                            "FROM api_tokens "
                             "WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at",
                             {ctx.tenant_id, ctx.user_id}
                         );
@@ -711,7 +702,9 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
                       storage::IsNull(row[3])
                           ? Json(nullptr)
                           : Json(core::FormatTimestamp(storage::AsInt(row[3])))},
-                     {"created_at", core::FormatTimestamp(storage::AsInt(row[4]))}}
+                     {"created_at", core::FormatTimestamp(storage::AsInt(row[4]))},
+                     {"rate_limit",
+                      storage::IsNull(row[5]) ? Json(nullptr) : Json(storage::AsInt(row[5]))}}
                 );
             }
             return Response::JsonBody(200, {{"data", data}});
@@ -726,7 +719,7 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
         Policy::kAuthenticated,
         [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             std::optional<int64_t> expires;
             if (body.contains("expires_at") && !body["expires_at"].is_null()) {
                 auto t = body["expires_at"].is_string()
@@ -741,6 +734,17 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
                 return Error::InvalidField("read_only", "must be true or false");
             }
             const bool read_only = body.value("read_only", false);
+            std::optional<int64_t> rate_limit;
+            if (body.contains("rate_limit") && !body["rate_limit"].is_null()) {
+                const Json& limit = body["rate_limit"];
+                if (!limit.is_number_integer() || limit.get<int64_t>() < kMinTokenRateLimit ||
+                    limit.get<int64_t>() > kMaxTokenRateLimit) {
+                    return Error::InvalidField(
+                        "rate_limit", "must be an integer from 1 to 1000000 requests per minute"
+                    );
+                }
+                rate_limit = limit.get<int64_t>();
+            }
             VK_ASSIGN_OR_RETURN(
                 IssuedToken token,
                 storage::WriteReturning<IssuedToken>(
@@ -752,7 +756,8 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
                             ctx.user_id,
                             StringField(body, "name"),
                             read_only,
-                            expires
+                            expires,
+                            rate_limit
                         );
                     }
                 )
@@ -765,7 +770,11 @@ void RegisterAccessRoutes(http::Router& router, AuthService& auth) {
                 ctx.remote_address
             );
             return Response::JsonBody(
-                201, {{"id", token.id}, {"token", token.token}, {"read_only", read_only}}
+                201,
+                {{"id", token.id},
+                 {"token", token.token},
+                 {"read_only", read_only},
+                 {"rate_limit", rate_limit ? Json(*rate_limit) : Json(nullptr)}}
             );
         },
         "Create an API token (shown once)",

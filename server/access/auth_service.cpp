@@ -6,6 +6,7 @@
 
 #include "core/id.hpp"
 #include "core/text.hpp"
+#include "storage/tenant_scope.hpp"
 #include <argon2.h>
 
 namespace voronka::access {
@@ -113,14 +114,21 @@ Result<std::pair<int64_t, std::string>> AuthService::CreateTenant(
     if (tenant_name.empty() || tenant_name.size() > 200 || !core::IsValidUtf8(tenant_name)) {
         return Error::InvalidField("name", "is required (1 to 200 bytes)");
     }
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows created,
-        tx.Query(
-            "INSERT INTO tenants (name, created_at) VALUES ($1, $2) RETURNING id",
-            {tenant_name, clock_.NowMicros()}
-        )
-    );
+    storage::Rows created;
+    {
+        // The new tenant is nobody's scope yet.
+        const storage::SystemScope creating_tenant;
+        VK_ASSIGN_OR_RETURN(
+            created,
+            tx.Query(
+                "INSERT INTO tenants (name, created_at) VALUES ($1, $2) RETURNING id",
+                {tenant_name, clock_.NowMicros()}
+            )
+        );
+    }
     const int64_t tenant_id = storage::AsInt(created.rows[0][0]);
+    // The first admin belongs to the new tenant; the caller's scope resumes afterwards.
+    const storage::TenantScope new_tenant(tenant_id);
     NewUser admin;
     admin.tenant_id = tenant_id;
     admin.email = std::string(admin_email);
@@ -167,9 +175,12 @@ Result<std::string> AuthService::CreateUser(Connection& tx, const NewUser& user)
     if (!errors.empty()) {
         return Error::Invalid("Validation failed", std::move(errors));
     }
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows taken, tx.Query("SELECT 1 FROM users WHERE email = $1", {email})
-    );
+    storage::Rows taken;
+    {
+        // Emails are unique across the server, so the check looks at every tenant's users.
+        const storage::SystemScope all_tenants;
+        VK_ASSIGN_OR_RETURN(taken, tx.Query("SELECT 1 FROM users WHERE email = $1", {email}));
+    }
     if (!taken.empty()) {
         return Error::Conflict(
             "A user with this email already exists", {{"email", "is already taken"}}
@@ -201,15 +212,19 @@ Result<IssuedToken> AuthService::CreateToken(
     std::string_view user_id,
     std::string_view name,
     bool read_only,
-    std::optional<int64_t> expires_at
+    std::optional<int64_t> expires_at,
+    std::optional<int64_t> rate_limit
 ) {
     if (name.size() > 200 || !core::IsValidUtf8(name)) {
         return Error::InvalidField("name", "must be up to 200 bytes of text");
     }
+    if (rate_limit && (*rate_limit < kMinTokenRateLimit || *rate_limit > kMaxTokenRateLimit)) {
+        return Error::InvalidField("rate_limit", "must be 1 to 1000000 requests per minute");
+    }
     IssuedToken token{core::NewId(), "vk_" + core::RandomToken(32)};
     auto inserted = tx.Execute(
         "INSERT INTO api_tokens (token_hash, tenant_id, id, user_id, name, read_only, expires_at, "
-        "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "created_at, rate_limit) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         {core::Sha256Hex(token.token),
          tenant_id,
          token.id,
@@ -217,7 +232,8 @@ Result<IssuedToken> AuthService::CreateToken(
          std::string(name),
          int64_t{read_only ? 1 : 0},
          expires_at ? storage::Value(*expires_at) : storage::Value(nullptr),
-         clock_.NowMicros()}
+         clock_.NowMicros(),
+         rate_limit ? storage::Value(*rate_limit) : storage::Value(nullptr)}
     );
     if (!inserted) {
         return std::move(inserted).error();
@@ -271,13 +287,15 @@ Result<RequestContext> AuthService::Authenticate(
     const std::string hash = core::Sha256Hex(secret);
     const int64_t now = clock_.NowMicros();
     storage::Rows rows;
+    // The credential is what tells the tenant: the lookup precedes any tenant scope.
+    const storage::SystemScope credential_lookup;
     VK_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
         auto found =
             via_session
                 ? c.Query(
                       "SELECT s.tenant_id, s.user_id, u.role, u.team_id, t.meta_version, 0, "
                       "s.csrf_token, "
-                      "s.expires_at, t.roles_version, s.id FROM sessions s JOIN users u ON "
+                      "s.expires_at, t.roles_version, s.id, 0 FROM sessions s JOIN users u ON "
                       "u.tenant_id = s.tenant_id AND u.id = "
                       "s.user_id JOIN tenants t ON t.id = s.tenant_id WHERE s.session_hash = $1 "
                       "AND "
@@ -287,7 +305,8 @@ Result<RequestContext> AuthService::Authenticate(
                 : c.Query(
                       "SELECT k.tenant_id, k.user_id, u.role, u.team_id, t.meta_version, "
                       "k.read_only, '', "
-                      "k.expires_at, t.roles_version, k.id FROM api_tokens k JOIN users u ON "
+                      "k.expires_at, t.roles_version, k.id, k.rate_limit FROM api_tokens k JOIN "
+                      "users u ON "
                       "u.tenant_id = k.tenant_id AND u.id = "
                       "k.user_id JOIN tenants t ON t.id = k.tenant_id WHERE k.token_hash = $1 AND "
                       "u.active = 1 AND t.status = 'active'",
@@ -328,6 +347,7 @@ Result<RequestContext> AuthService::Authenticate(
     ctx.read_only = storage::AsInt(row[5]) != 0;
     ctx.auth = via_session ? AuthKind::kSession : AuthKind::kToken;
     ctx.credential_id = (via_session ? "session:" : "token:") + storage::AsText(row[9]);
+    ctx.rate_limit = storage::AsInt(row[10]);
     if (via_session) {
         ctx.csrf_token = storage::AsText(row[6]);
     }
@@ -347,6 +367,8 @@ Result<LoginResult> AuthService::Login(
     const std::string address_key = "address:" + std::string(remote_address);
     storage::Rows throttle;
     storage::Rows user;
+    std::optional<storage::SystemScope> sign_in_lookup;  // the email tells the tenant
+    sign_in_lookup.emplace();
     VK_RETURN_IF_ERROR(db_.Read([&](Connection& c) -> Status {
         VK_ASSIGN_OR_RETURN(
             throttle,
@@ -378,6 +400,9 @@ Result<LoginResult> AuthService::Login(
             return Error::RateLimited("Too many failed sign-in attempts; try again later");
         }
     }
+    sign_in_lookup.reset();
+    // Everything after the lookup acts for the account's tenant (none when it is unknown).
+    const storage::TenantScope account_tenant(user.empty() ? 0 : storage::AsInt(user.rows[0][0]));
     const bool ok = !user.empty() && VerifyPassword(storage::AsText(user.rows[0][2]), password);
     if (!ok) {
         (void)db_.Write([&](Connection& tx) -> Status {
@@ -491,6 +516,8 @@ void AuthService::Audit(
 Result<std::optional<std::pair<int64_t, std::string>>> AuthService::FindUserByEmail(
     Connection& c, std::string_view email
 ) {
+    // Emails are unique across the server; the answer names the tenant.
+    const storage::SystemScope all_tenants;
     VK_ASSIGN_OR_RETURN(
         storage::Rows rows,
         c.Query("SELECT tenant_id, id FROM users WHERE email = $1", {LowerAscii(core::Trim(email))})

@@ -65,7 +65,8 @@ public:
         std::string_view user_id,
         std::string_view name,
         bool read_only,
-        std::optional<int64_t> expires_at
+        std::optional<int64_t> expires_at,
+        std::optional<int64_t> rate_limit = std::nullopt  // requests per minute, else the server's
     );
 
     // Resolves Authorization: Bearer or the session cookie. kUnauthenticated when absent,
@@ -119,6 +120,10 @@ private:
 };
 
 bool IsValidEmail(std::string_view email);
+
+// Bounds of a token's own rate limit, in requests per minute (as `serve --rate-limit`).
+inline constexpr int64_t kMinTokenRateLimit = 1;
+inline constexpr int64_t kMaxTokenRateLimit = 1000000;
 
 // An IANA time zone ICU knows ("Europe/Moscow"); not an offset or abbreviation.
 bool IsValidTimeZone(std::string_view zone);

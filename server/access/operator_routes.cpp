@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "core/text.hpp"
+#include "storage/tenant_scope.hpp"
 
 namespace voronka::access {
 
@@ -92,6 +93,8 @@ void RegisterOperatorRoutes(http::Router& router, AuthService& auth, TenantPurge
         "/api/v1/operator/tenants",
         Policy::kOperator,
         [&db](const RequestContext&, const Request&) -> Result<Response> {
+            // Operators administer companies: their statements span tenants.
+            const storage::SystemScope all_tenants;
             VK_ASSIGN_OR_RETURN(
                 storage::Rows rows,
                 storage::ReadReturning<storage::Rows>(
@@ -116,6 +119,8 @@ void RegisterOperatorRoutes(http::Router& router, AuthService& auth, TenantPurge
         "/api/v1/operator/tenants",
         Policy::kOperator,
         [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
+            // Operators administer companies: their statements span tenants.
+            const storage::SystemScope all_tenants;
             VK_ASSIGN_OR_RETURN(
                 Json body,
                 req.body.empty() ? Result<Json>(Json::object()) : core::ParseJson(req.body)
@@ -162,6 +167,8 @@ void RegisterOperatorRoutes(http::Router& router, AuthService& auth, TenantPurge
         "/api/v1/operator/tenants/{id}",
         Policy::kOperator,
         [&auth](const RequestContext& ctx, const Request& req) -> Result<Response> {
+            // Operators administer companies: their statements span tenants.
+            const storage::SystemScope all_tenants;
             VK_ASSIGN_OR_RETURN(int64_t id, ParseTenantId(req));
             VK_ASSIGN_OR_RETURN(Json body, core::ParseJson(req.body));
             if (!body.is_object() || !body.contains("status") || !body["status"].is_string() ||
@@ -207,6 +214,8 @@ void RegisterOperatorRoutes(http::Router& router, AuthService& auth, TenantPurge
         "/api/v1/operator/tenants/{id}",
         Policy::kOperator,
         [&auth, purge](const RequestContext&, const Request& req) -> Result<Response> {
+            // Operators administer companies: their statements span tenants.
+            const storage::SystemScope all_tenants;
             VK_ASSIGN_OR_RETURN(int64_t id, ParseTenantId(req));
             VK_RETURN_IF_ERROR(auth.db().Write([&](Connection& tx) -> Status {
                 VK_ASSIGN_OR_RETURN(

@@ -30,8 +30,10 @@ public:
     // REQUIRES: per_minute > 0.
     RateLimiter(const core::Clock& clock, int64_t per_minute);
 
-    // Takes one request from `key`'s bucket when it has one.
-    RateDecision Take(std::string_view key);
+    // Takes one request from `key`'s bucket when it has one. per_minute > 0 is the key's own
+    // limit (an API token's); 0 uses the limiter's default. A bucket whose limit changes keeps
+    // what it had left, capped at the new capacity.
+    RateDecision Take(std::string_view key, int64_t per_minute = 0);
 
     // The bucket key of a caller: its credential, else its address.
     static std::string KeyOf(const RequestContext& ctx, std::string_view remote_address);
@@ -40,15 +42,15 @@ public:
 
 private:
     struct Bucket {
-        int64_t level;    // in request-micros: one request is kWindowMicros
-        int64_t updated;  // clock micros of the last refill
+        int64_t level;       // in request-micros: one request is kWindowMicros
+        int64_t updated;     // clock micros of the last refill
+        int64_t per_minute;  // this bucket's limit
     };
 
     void Prune(int64_t now);
 
     const core::Clock& clock_;
     const int64_t per_minute_;
-    const int64_t capacity_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Bucket> buckets_;
     int64_t last_prune_ = 0;
@@ -56,7 +58,8 @@ private:
 
 // Makes the router consult `limiter` on every /api/ request: RateLimit-Limit, -Remaining and
 // -Reset on every response (draft-ietf-httpapi-ratelimit-headers), 429 problem+json with
-// Retry-After once the bucket is empty. `limiter` must outlive the router.
+// Retry-After once the bucket is empty. An API token with its own limit (RequestContext::
+// rate_limit) gets that instead of the limiter's default. `limiter` must outlive the router.
 void InstallRateLimit(http::Router& router, RateLimiter& limiter);
 
 }  // namespace voronka::access

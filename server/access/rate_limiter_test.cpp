@@ -39,6 +39,33 @@ TEST(RateLimiter, CountsDownRefusesAndRefills) {
     EXPECT_EQ(limiter.Take("token:a").remaining, 2);
 }
 
+TEST(RateLimiter, KeyWithItsOwnLimitGetsItInsteadOfTheDefault) {
+    core::ManualClock clock(1'700'000'000 * kSecond);
+    RateLimiter limiter(clock, 100);
+    const RateDecision first = limiter.Take("token:slow", 2);  // one request every 30 s
+    EXPECT_TRUE(first.allowed);
+    EXPECT_EQ(first.limit, 2);
+    EXPECT_EQ(first.remaining, 1);
+    EXPECT_TRUE(limiter.Take("token:slow", 2).allowed);
+    const RateDecision refused = limiter.Take("token:slow", 2);
+    EXPECT_FALSE(refused.allowed);
+    EXPECT_EQ(refused.retry_after_seconds, 30);
+    // Without an override the default applies, in a bucket of its own.
+    const RateDecision other = limiter.Take("token:plain");
+    EXPECT_EQ(other.limit, 100);
+    EXPECT_EQ(other.remaining, 99);
+    // A raised limit keeps what was left and refills at the new rate.
+    const RateDecision raised = limiter.Take("token:slow", 60);
+    EXPECT_FALSE(raised.allowed);
+    EXPECT_EQ(raised.limit, 60);
+    clock.Advance(kSecond);
+    EXPECT_TRUE(limiter.Take("token:slow", 60).allowed);
+    // A lowered limit caps the bucket at the new capacity.
+    clock.Advance(3600 * kSecond);
+    EXPECT_EQ(limiter.Take("token:slow", 60).remaining, 59);
+    EXPECT_EQ(limiter.Take("token:slow", 3).remaining, 2);
+}
+
 TEST(RateLimiter, KeysByCredentialElseAddress) {
     RequestContext token;
     token.credential_id = "token:01";

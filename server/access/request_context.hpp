@@ -21,6 +21,7 @@ struct RequestContext {
     int64_t meta_version = 0;  // tenant's metadata version, for cache validation
     std::shared_ptr<const Permissions> permissions;
     std::string credential_id;  // "token:<id>" or "session:<id>"; the rate-limit key
+    int64_t rate_limit = 0;     // the API token's own requests per minute; 0: the server's
     std::string csrf_token;     // the session's, for cookie sessions only
     std::string remote_address;
     std::string user_agent;

@@ -1,6 +1,8 @@
 // Thin handlers over RoleService; all admin-only, every change audited.
 #include "access/role_routes.hpp"
 
+#include "access/request_body.hpp"
+
 namespace voronka::access {
 
 using core::Error;
@@ -9,14 +11,6 @@ using http::Request;
 using http::Response;
 
 namespace {
-
-Result<Json> Body(const Request& req) {
-    VK_ASSIGN_OR_RETURN(Json body, core::ParseJson(req.body.empty() ? "{}" : req.body));
-    if (!body.is_object()) {
-        return Error::Invalid("The request body must be a JSON object");
-    }
-    return body;
-}
 
 Status RequireWritable(const RequestContext& ctx) {
     return ctx.read_only ? Status(Error::Forbidden("This API token is read-only")) : core::Ok();
@@ -50,7 +44,7 @@ void RegisterRoleRoutes(http::Router& router, AuthService& auth, FieldCatalogSou
             const RequestContext& ctx, const Request& req
         ) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             VK_ASSIGN_OR_RETURN(
                 Json role,
                 storage::WriteReturning<Json>(
@@ -96,7 +90,7 @@ void RegisterRoleRoutes(http::Router& router, AuthService& auth, FieldCatalogSou
             const RequestContext& ctx, const Request& req
         ) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
-            VK_ASSIGN_OR_RETURN(Json body, Body(req));
+            VK_ASSIGN_OR_RETURN(Json body, ObjectBody(req));
             Json before;
             VK_ASSIGN_OR_RETURN(
                 Json role,

@@ -8,6 +8,7 @@
 #include "app/app.hpp"
 #include "quality/duplicate_pairs.hpp"
 #include "quality/record_keys.hpp"
+#include "storage/tenant_scope.hpp"
 
 namespace voronka::app {
 
@@ -16,6 +17,7 @@ using core::Error;
 namespace {
 
 core::Result<int64_t> ResolveTenant(storage::Database& db, const std::string& name) {
+    const storage::SystemScope find_tenant;  // by name, before a tenant is known
     VK_ASSIGN_OR_RETURN(
         storage::Rows rows,
         storage::ReadReturning<storage::Rows>(
@@ -55,6 +57,7 @@ core::Status RunDuplicatesScan(
     }
     auto application = BuildApp(db, clock);
     VK_ASSIGN_OR_RETURN(int64_t tenant_id, ResolveTenant(db, args.tenant));
+    const storage::TenantScope tenant_scope(tenant_id);
     quality::EntityScanOptions options;
     options.threshold = args.threshold;
     options.threads = args.threads;

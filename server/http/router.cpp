@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/metrics.hpp"
+#include "storage/tenant_scope.hpp"
 
 namespace voronka::http {
 
@@ -342,6 +343,9 @@ Response Router::Dispatch(Request request) const {
                     if (context->user_agent.empty()) {
                         context->user_agent = request.Header("user-agent");
                     }
+                    // Every statement the handler runs is bound to the caller's tenant (row-level
+                    // security on PostgreSQL); public and operator routes get none.
+                    const storage::TenantScope tenant_scope(context->tenant_id);
                     core::Result<Response> result = route.handler(*context, request);
                     response = result ? std::move(result).value()
                                       : ProblemResponse(result.error(), request.path);

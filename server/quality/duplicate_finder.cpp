@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "access/permissions.hpp"
 #include "quality/duplicate_scan.hpp"
@@ -59,6 +60,10 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
     if (scope == access::Scope::kNone || ctx.tenant_id <= 0 || options.limit == 0) {
         return out;
     }
+    static const std::set<std::string> kNothingHidden;
+    const std::set<std::string>& hidden = options.apply_scope && ctx.permissions
+                                              ? ctx.permissions->For(target.name).hidden_fields
+                                              : kNothingHidden;
     const RecordKeys keys = ComputeKeys(kind, record);
     const std::vector<std::string> blocks = NameBlocks(kind, record);
     std::string phone = Str(record, "phone_e164");
@@ -169,6 +174,9 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
         d.entity = target.name;
         d.id = Str(bodies[m.index], "id");
         for (const std::string& name : target.title_fields) {
+            if (!records::IsVisibleField(target, name, hidden)) {
+                continue;  // the title must not show what the role hides
+            }
             const std::string part = Str(bodies[m.index], name);
             if (!part.empty()) {
                 d.title += (d.title.empty() ? "" : " ") + part;

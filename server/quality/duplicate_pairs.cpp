@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "access/permissions.hpp"
 #include "core/clock.hpp"
@@ -374,12 +375,19 @@ core::Result<Json> ListPairs(
             params
         )
     );
+    // A title is built from the record's fields: the ones the role hides stay out of it.
+    static const std::set<std::string> kNothingHidden;
+    const std::set<std::string>& hidden =
+        ctx.permissions ? ctx.permissions->For(def->name).hidden_fields : kNothingHidden;
     Json data = Json::array();
     for (size_t r = 0; r < rows.size() && r < static_cast<size_t>(limit); ++r) {
         const auto& row = rows.rows[r];
         std::string left_title;
         std::string right_title;
         for (size_t t = 0; t < def->title_fields.size(); ++t) {
+            if (!records::IsVisibleField(*def, def->title_fields[t], hidden)) {
+                continue;
+            }
             for (auto [title, column] :
                  {std::pair{&left_title, 5 + 2 * t}, std::pair{&right_title, 6 + 2 * t}}) {
                 const std::string part = storage::AsText(row[column]);

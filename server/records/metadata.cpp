@@ -106,6 +106,39 @@ bool IsIdentifier(std::string_view name) {
     return true;
 }
 
+bool IsVisibleField(
+    const EntityDef& def, std::string_view name, const std::set<std::string>& hidden
+) {
+    if (hidden.empty()) {
+        return true;
+    }
+    if (hidden.contains(std::string(name))) {
+        return false;
+    }
+    const FieldDef* f = def.Field(name);
+    return f == nullptr || !IsHiddenBy(*f, hidden);
+}
+
+void EraseHiddenFields(const EntityDef& def, const std::set<std::string>& hidden, core::Json& values) {
+    if (hidden.empty() || !values.is_object()) {
+        return;
+    }
+    const auto erase = [&](const std::string& name) {
+        values.erase(name);
+        if (auto custom = values.find("custom"); custom != values.end() && custom->is_object()) {
+            custom->erase(name);
+        }
+    };
+    for (const std::string& name : hidden) {
+        erase(name);
+    }
+    for (const FieldDef& f : def.fields) {
+        if (IsHiddenBy(f, hidden)) {
+            erase(f.name);
+        }
+    }
+}
+
 bool IsHiddenBy(const FieldDef& f, const std::set<std::string>& hidden) {
     if (hidden.empty()) {
         return false;

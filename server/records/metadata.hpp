@@ -66,6 +66,15 @@ bool IsHiddenBy(const FieldDef& f, const std::set<std::string>& hidden);
 
 struct EntityDef;
 
+// Whether a role hiding `hidden` may see field `name` of `def`: not when it or a field it is
+// derived from is hidden (custom fields, absent from the registry's def, by name).
+bool IsVisibleField(const EntityDef& def, std::string_view name, const std::set<std::string>& hidden);
+
+// Removes from `values` (a record body, a card, an event's changes) every field of `def` a role
+// hiding `hidden` may not see, the values under "custom" included. For responses built outside
+// the record engine, which applies the same rule to what it returns.
+void EraseHiddenFields(const EntityDef& def, const std::set<std::string>& hidden, core::Json& values);
+
 // What a domain hook sees and may change before a create/update is stored.
 struct WriteHookArgs {
     storage::Connection& tx;

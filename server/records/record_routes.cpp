@@ -1,6 +1,8 @@
 // Thin handlers: decode and validate the request, call the record engine, shape the response.
 #include "records/record_routes.hpp"
 
+#include "storage/tenant_scope.hpp"
+
 #include <charconv>
 
 #include <spdlog/spdlog.h>
@@ -408,6 +410,8 @@ void RegisterRecordRoutes(http::Router& router, RecordService& service, Optional
     router.Add("GET", "/api/v1/openapi.json", Policy::kPublic, [&service, &db, &router, optional_auth](const RequestContext&, const Request& req) -> Result<Response> {
         std::vector<std::shared_ptr<const EntityDef>> entities;
         auto ctx = optional_auth ? optional_auth(req) : Result<RequestContext>(Error::Unauthenticated());
+        // A public route runs without a tenant; a signed-in caller's custom fields need theirs.
+        const storage::TenantScope tenant_scope(ctx ? ctx->tenant_id : 0);
         for (const EntityDef* e : service.registry().All()) {
             std::shared_ptr<const EntityDef> def;
             if (ctx) {

@@ -254,7 +254,7 @@ Result<Json> SalesService::Timeline(
             if (!changes.is_object()) {
                 changes = Json::object();
             }
-            internal::HideFields(ctx, e, changes);
+            internal::HideFields(records_, ctx, e, changes);
             item.body = {
                 {"kind", "change"},
                 {"at", core::FormatTimestamp(item.at)},
@@ -432,7 +432,7 @@ Result<Json> SalesService::PriceListPrices(
             {"currency", currency},
             {"version", storage::AsInt(r[7])},
         };
-        internal::HideFields(ctx, "prices", item);
+        internal::HideFields(records_, ctx, "prices", item);
         data.push_back(std::move(item));
     }
     return Json{{"price_list", std::move(list.body)}, {"data", std::move(data)}};

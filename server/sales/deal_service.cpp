@@ -32,6 +32,37 @@ std::string RecordTitle(const std::string& entity, const Json& body) {
     return title.empty() ? Str(body, "email") : title;
 }
 
+// Removes from a DealLines result what the caller's role may not see: a total whose line field
+// is hidden, and, when the deal's own amount is hidden and follows its lines, every money value
+// of the lines and the totals, since they add up to that amount.
+void HideDerivedTotals(
+    const records::RecordService& records, const RequestContext& ctx, const Json& deal, Json& result
+) {
+    Json& totals = result["totals"];
+    for (const char* name : {"amount", "tax_amount", "total"}) {
+        if (!internal::FieldVisible(records, ctx, "deal_lines", name)) {
+            totals.erase(name);
+        }
+    }
+    const auto follows = deal.find("amount_from_lines");
+    const bool may_follow = follows == deal.end() || !follows->is_boolean() || follows->get<bool>();
+    if (internal::FieldVisible(records, ctx, "deals", "amount") || !may_follow) {
+        return;
+    }
+    totals.erase("amount");
+    totals.erase("tax_amount");
+    totals.erase("total");
+    if (const records::EntityDef* def = records.registry().Find("deal_lines")) {
+        for (Json& line : result["data"]) {
+            for (const records::FieldDef& f : def->fields) {
+                if (f.type == records::FieldType::kMoney) {
+                    line.erase(f.name);
+                }
+            }
+        }
+    }
+}
+
 }  // namespace
 
 Result<records::Record> SalesService::CreateWithDistribution(
@@ -71,6 +102,15 @@ Result<records::Record> SalesService::CreateWithDistribution(
 }
 
 Result<Json> SalesService::DealLines(
+    Connection& c, const RequestContext& ctx, const std::string& deal_id
+) {
+    VK_ASSIGN_OR_RETURN(Json result, AllDealLines(c, ctx, deal_id));
+    VK_ASSIGN_OR_RETURN(records::Record deal, records_.Get(c, ctx, "deals", deal_id));
+    HideDerivedTotals(records_, ctx, deal.body, result);
+    return result;
+}
+
+Result<Json> SalesService::AllDealLines(
     Connection& c, const RequestContext& ctx, const std::string& deal_id
 ) {
     VK_ASSIGN_OR_RETURN(records::Record deal, records_.Get(c, ctx, "deals", deal_id));
@@ -186,7 +226,7 @@ Result<Json> SalesService::ReplaceDealLines(
             VK_RETURN_IF_ERROR(records_.Delete(tx, ctx, "deal_lines", id, std::nullopt));
         }
     }
-    VK_ASSIGN_OR_RETURN(Json result, DealLines(tx, ctx, deal_id));
+    VK_ASSIGN_OR_RETURN(Json result, AllDealLines(tx, ctx, deal_id));
     const bool set_amount = internal::IsTrue(input, "set_amount");
     if (set_amount || internal::IsTrue(deal.body, "amount_from_lines")) {
         Json patch = {{"amount_from_lines", true}};
@@ -201,7 +241,9 @@ Result<Json> SalesService::ReplaceDealLines(
             records::Record updated, records_.Update(tx, ctx, "deals", deal_id, patch, std::nullopt)
         );
         result["deal_version"] = updated.version;
+        deal = std::move(updated);
     }
+    HideDerivedTotals(records_, ctx, deal.body, result);
     return result;
 }
 
@@ -230,7 +272,9 @@ Result<Json> SalesService::StageHistory(
     std::vector<Move> moves;
     std::set<std::string> stage_ids;
     for (const auto& row : rows.rows) {
-        const Json changes = Json::parse(storage::AsText(row[3]), nullptr, false);
+        Json changes = Json::parse(storage::AsText(row[3]), nullptr, false);
+        // A role that may not see the stage (or status) sees no moves (or no outcome).
+        internal::HideFields(records_, ctx, "deals", changes);
         if (!changes.is_object() || !changes.contains("stage_id")) {
             continue;
         }

@@ -15,6 +15,7 @@
 #include "sales/normalization_hooks.hpp"
 #include "sales/sales_service.hpp"
 #include "sales/service_util.hpp"
+#include "storage/tenant_scope.hpp"
 
 namespace voronka::sales {
 
@@ -576,6 +577,8 @@ private:
         }));
         using Batch = std::vector<PreparedRecord>;
         auto prepare = [&](int64_t start, int64_t end) {
+            // The worker thread acts for the same tenant as the caller.
+            const storage::TenantScope tenant_scope(ctx_.tenant_id);
             return storage::ReadReturning<Batch>(
                 records_.db(),
                 [&](storage::Connection& c) -> core::Result<Batch> {

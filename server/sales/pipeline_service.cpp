@@ -300,6 +300,10 @@ Result<Json> SalesService::Board(
     if (scope == access::Scope::kNone) {
         return Error::Forbidden("Your role does not allow reading deals");
     }
+    if (!internal::FieldVisible(records_, ctx, "deals", "stage_id")) {
+        // The board lays deals out by stage: it would show the field the role hides.
+        return Error::Forbidden("Your role does not allow seeing the stage of deals");
+    }
     VK_ASSIGN_OR_RETURN(
         storage::Rows stage_rows,
         c.Query(
@@ -329,14 +333,16 @@ Result<Json> SalesService::Board(
     }
     const bool per_row = !query.tag.empty();
     if (per_row) {
+        if (!internal::FieldVisible(records_, ctx, "deals", "tags")) {
+            return Error::InvalidField("tag", "filters on a field hidden from your role");
+        }
         params.emplace_back(Json(core::NormalizeNfc(core::Trim(query.tag))).dump());
         conditions += c.dialect() == storage::Dialect::kSqlite
                           ? " AND instr(tags, $" + std::to_string(params.size()) + ") > 0"
                           : " AND strpos(tags, $" + std::to_string(params.size()) + ") > 0";
     }
     VK_ASSIGN_OR_RETURN(auto totals, PipelineTotals(c, conditions, params, per_row));
-    const auto& rights = ctx.permissions->For("deals");
-    const bool amounts_visible = !rights.hidden_fields.contains("amount");
+    const bool amounts_visible = internal::FieldVisible(records_, ctx, "deals", "amount");
     const std::string where =
         "tenant_id = $1 AND pipeline_id = $2 AND deleted_at IS NULL" + conditions;
     Json stages = Json::array();
@@ -388,7 +394,7 @@ Result<Json> SalesService::Board(
                                             : Json(core::FormatTimestamp(storage::AsInt(r[12])))},
                     {"updated_at", core::FormatTimestamp(storage::AsInt(r[13]))},
                 };
-                internal::HideFields(ctx, "deals", card);
+                internal::HideFields(records_, ctx, "deals", card);
                 cards.push_back(std::move(card));
             }
         }

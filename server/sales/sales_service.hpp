@@ -93,6 +93,8 @@ public:
     );
 
     // {"data": [lines by position], "totals": {"amount", "tax_amount", "total", "currency"}}.
+    // Totals the caller's role may not see are left out (a hidden line field, or the deal's
+    // hidden amount when it follows the lines).
     Result<Json> DealLines(Connection& c, const RequestContext& ctx, const std::string& deal_id);
 
     // Replaces the deal's lines with {"lines": [{"id"?, "product_id"?, "name"?, "quantity",
@@ -145,6 +147,9 @@ public:
     const core::Clock& clock() const { return clock_; }
 
 private:
+    // DealLines with every total, before field rules: the deal's amount is set from it.
+    Result<Json> AllDealLines(Connection& c, const RequestContext& ctx, const std::string& deal_id);
+
     Result<Json> StagesOf(
         Connection& c,
         const RequestContext& ctx,

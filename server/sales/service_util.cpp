@@ -39,13 +39,38 @@ core::Error PrefixFields(core::Error error, const std::string& prefix) {
     return error;
 }
 
-void HideFields(const access::RequestContext& ctx, const std::string& entity, core::Json& body) {
-    if (!ctx.permissions) {
+void HideFields(
+    const records::RecordService& records,
+    const access::RequestContext& ctx,
+    const std::string& entity,
+    core::Json& body
+) {
+    if (!ctx.permissions || !body.is_object()) {
         return;
     }
-    for (const auto& hidden : ctx.permissions->For(entity).hidden_fields) {
-        body.erase(hidden);
+    const auto& hidden = ctx.permissions->For(entity).hidden_fields;
+    if (const records::EntityDef* def = records.registry().Find(entity)) {
+        records::EraseHiddenFields(*def, hidden, body);
+    } else {
+        for (const auto& name : hidden) {
+            body.erase(name);
+        }
     }
+}
+
+bool FieldVisible(
+    const records::RecordService& records,
+    const access::RequestContext& ctx,
+    const std::string& entity,
+    std::string_view field
+) {
+    if (!ctx.permissions) {
+        return true;
+    }
+    const auto& hidden = ctx.permissions->For(entity).hidden_fields;
+    const records::EntityDef* def = records.registry().Find(entity);
+    return def ? records::IsVisibleField(*def, field, hidden)
+               : !hidden.contains(std::string(field));
 }
 
 }  // namespace voronka::sales::internal

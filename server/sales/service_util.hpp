@@ -22,7 +22,21 @@ core::Result<std::vector<core::Json>> ListAll(
 // The same error with each field error renamed "<prefix><field>" (e.g. "stages[2].name").
 core::Error PrefixFields(core::Error error, const std::string& prefix);
 
-// Drops the fields the caller's role may not see from a body built outside the engine.
-void HideFields(const access::RequestContext& ctx, const std::string& entity, core::Json& body);
+// Drops the fields the caller's role may not see from a body built outside the engine: hidden
+// fields, the fields derived from them and hidden custom values (records::EraseHiddenFields).
+void HideFields(
+    const records::RecordService& records,
+    const access::RequestContext& ctx,
+    const std::string& entity,
+    core::Json& body
+);
+
+// Whether the caller's role may see `field` of `entity` (neither it nor a source is hidden).
+bool FieldVisible(
+    const records::RecordService& records,
+    const access::RequestContext& ctx,
+    const std::string& entity,
+    std::string_view field
+);
 
 }  // namespace voronka::sales::internal

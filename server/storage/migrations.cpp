@@ -1,6 +1,8 @@
 // Migration runner shared by both drivers; the bookkeeping table is the same in both dialects.
 #include "storage/migrations.hpp"
 
+#include "storage/tenant_scope.hpp"
+
 namespace voronka::storage {
 
 const std::vector<Migration>& MigrationsFor(Dialect dialect) {
@@ -8,6 +10,8 @@ const std::vector<Migration>& MigrationsFor(Dialect dialect) {
 }
 
 Status ApplyMigrations(Database& db) {
+    // Schema changes and data fixes span every tenant.
+    const SystemScope all_tenants;
     VK_RETURN_IF_ERROR(db.Write([](Connection& c) -> Status {
         return c.ExecuteScript(
             "CREATE TABLE IF NOT EXISTS schema_migrations (number BIGINT PRIMARY KEY, name TEXT NOT "

@@ -26,6 +26,7 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/voronka-api-XXXXXX")
 PG_ADMIN_URL=""
 PG_DB=""
+PG_ROLE=""
 
 # shellcheck disable=SC2317  # invoked through trap
 cleanup() {
@@ -43,6 +44,9 @@ cleanup() {
     done
     if [[ -n "$PG_DB" ]]; then
         psql -X -q "$PG_ADMIN_URL" -c "DROP DATABASE IF EXISTS $PG_DB WITH (FORCE)" >/dev/null 2>&1 || true
+    fi
+    if [[ -n "$PG_ROLE" ]]; then
+        psql -X -q "$PG_ADMIN_URL" -c "DROP ROLE IF EXISTS $PG_ROLE" >/dev/null 2>&1 || true
     fi
     if [[ -n "${VORONKA_API_KEEP:-}" ]]; then
         echo "# api tests: kept $WORK (server logs, fixture)" >&2
@@ -164,9 +168,16 @@ if [[ -n "${VORONKA_TEST_PG_URL:-}" ]]; then
     fi
     PG_ADMIN_URL=$VORONKA_TEST_PG_URL
     PG_DB="voronka_api_$$_$RANDOM"
-    psql -X -q -v ON_ERROR_STOP=1 "$PG_ADMIN_URL" -c "CREATE DATABASE $PG_DB" >/dev/null
+    # The server and the CLI connect as an ordinary role that owns the database, as in
+    # production: a superuser would bypass the row-level security the tests must exercise.
+    PG_ROLE="voronka_app_$$_$RANDOM"
+    psql -X -q -v ON_ERROR_STOP=1 "$PG_ADMIN_URL" \
+        -c "CREATE ROLE $PG_ROLE LOGIN NOSUPERUSER NOBYPASSRLS" \
+        -c "CREATE DATABASE $PG_DB OWNER $PG_ROLE" >/dev/null
     BACKENDS+=(postgres)
-    start_backend postgres "${PG_ADMIN_URL%/*}/$PG_DB" &
+    pg_app_url=${PG_ADMIN_URL%/*}/$PG_DB
+    pg_app_url=${pg_app_url/:\/\/*@/://$PG_ROLE@}
+    start_backend postgres "$pg_app_url" &
     STARTERS+=($!)
 else
     echo "# api tests: VORONKA_TEST_PG_URL is not set, running on SQLite only (use scripts/with-postgres.sh)"

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "storage/migrations.hpp"
+#include "storage/tenant_scope.hpp"
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -256,6 +257,17 @@ struct PreparedStatement {
     std::string name;
 };
 
+// Hands the thread's tenant scope to the transaction; the row-level security policies of
+// migration 0010 compare tenant_id with voronka.tenant_id unless voronka.system is on. Local to
+// the transaction (set_config's third argument), so a pooled session never carries it over.
+std::string ScopeStatement(const ScopeState& scope) {
+    const std::string tenant =
+        scope.kind == ScopeState::Kind::kTenant ? std::to_string(scope.tenant_id) : "";
+    const char* system = scope.kind == ScopeState::Kind::kSystem ? "on" : "off";
+    return "SELECT set_config('voronka.tenant_id', '" + tenant +
+           "', true), set_config('voronka.system', '" + system + "', true)";
+}
+
 }  // namespace
 
 class PostgresDatabase::PgConnection final : public Connection {
@@ -302,6 +314,7 @@ public:
 
     Status ExecuteScript(std::string_view sql) override {
         VK_RETURN_IF_ERROR(SyncCache());
+        VK_RETURN_IF_ERROR(ApplyScope());
         const std::string text(sql);
         PgResult res(PQexec(conn_, text.c_str()));
         const bool schema = MayChangeSchema(sql);
@@ -327,6 +340,19 @@ public:
         }
         return res;
     }
+
+    // Starts a transaction with `begin` and the thread's tenant scope in one round trip.
+    Result<PgResult> Begin(const char* begin) {
+        const ScopeState scope = CurrentScope();
+        applied_.reset();
+        const std::string sql = std::string(begin) + "; " + ScopeStatement(scope);
+        VK_ASSIGN_OR_RETURN(PgResult res, Control(sql.c_str()));
+        applied_ = scope;
+        return res;
+    }
+
+    // After ROLLBACK TO SAVEPOINT the transaction's settings may have reverted.
+    void ForgetScope() { applied_.reset(); }
 
     bool Healthy() const { return PQstatus(conn_) == CONNECTION_OK; }
 
@@ -388,11 +414,23 @@ private:
         return core::Ok();
     }
 
+    // A scope opened or closed inside the transaction takes effect from its next statement.
+    Status ApplyScope() {
+        const ScopeState scope = CurrentScope();
+        if ((applied_ && *applied_ == scope) || TransactionStatus() != PQTRANS_INTRANS) {
+            return core::Ok();
+        }
+        VK_RETURN_IF_ERROR(Control(ScopeStatement(scope).c_str()));
+        applied_ = scope;
+        return core::Ok();
+    }
+
     Result<PgResult> Run(std::string_view sql, const std::vector<Value>& params) {
         std::vector<std::string> storage;
         std::vector<const char*> values;
         VK_RETURN_IF_ERROR(EncodeParams(params, storage, values));
         VK_RETURN_IF_ERROR(SyncCache());
+        VK_RETURN_IF_ERROR(ApplyScope());
         const int n = static_cast<int>(values.size());
         std::string text(sql);
         if (!IsCacheable(FirstKeyword(sql))) {
@@ -433,6 +471,7 @@ private:
     std::unordered_map<std::string, PreparedStatement> prepared_;
     std::optional<Error> last_error_;
     std::string last_sqlstate_;
+    std::optional<ScopeState> applied_;  // what the open transaction was told; unset: unknown
 };
 
 PostgresDatabase::PostgresDatabase(std::string url, int pool_size)
@@ -448,6 +487,18 @@ Result<std::unique_ptr<PostgresDatabase>> PostgresDatabase::Open(
 ) {
     std::unique_ptr<PostgresDatabase> db(new PostgresDatabase(url, pool_size));
     VK_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, db->Acquire());
+    // Superusers and BYPASSRLS roles skip the row-level security that backs tenant isolation.
+    auto bypass = conn->Control(
+        "SELECT current_user FROM pg_roles WHERE rolname = current_user AND "
+        "(rolsuper OR rolbypassrls)"
+    );
+    if (bypass && PQntuples(bypass->get()) > 0) {
+        spdlog::warn(
+            "PostgreSQL role {} bypasses row-level security; tenant isolation then rests on the "
+            "application alone (connect as a role without SUPERUSER and BYPASSRLS)",
+            PQgetvalue(bypass->get(), 0, 0)
+        );
+    }
     db->Release(std::move(conn));
     return db;
 }
@@ -566,6 +617,7 @@ Status PostgresDatabase::RunNested(Connection& conn, int depth, const WriteFn& f
     }
     if (!status) {
         VK_RETURN_IF_ERROR(pg.Control(("ROLLBACK TO SAVEPOINT " + savepoint).c_str()));
+        pg.ForgetScope();
     }
     VK_RETURN_IF_ERROR(pg.Control(("RELEASE SAVEPOINT " + savepoint).c_str()));
     return status;
@@ -577,7 +629,7 @@ Status PostgresDatabase::RunTransaction(const WriteFn& fn, const char* begin, bo
     for (;;) {
         VK_ASSIGN_OR_RETURN(std::unique_ptr<PgConnection> conn, Acquire());
         conn->ClearLastError();
-        auto begun = conn->Control(begin);
+        auto begun = conn->Begin(begin);
         if (!begun) {
             // Nothing ran yet, so a dead pooled connection is safe to replace and retry.
             if (!conn->Healthy() && !retried_dead) {
