@@ -1,6 +1,7 @@
 // App shell: sign-in gate, sidebar navigation, top bar with search, and code-split routes.
 import { Suspense, lazy, useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Reminders } from './modules/activities/Reminders';
 import { AuthProvider, useAuth } from './modules/auth/AuthContext';
 import { ENTITY_ICONS, isListEntity } from './modules/records/entities';
 import { Link, matchPath, navigate, useLocation } from './router';
@@ -38,6 +39,7 @@ const MyDayPage = lazyPage(() => import('./pages/MyDayPage'));
 const RecyclePage = lazyPage(() => import('./pages/RecyclePage'));
 const SettingsPage = lazyPage(() => import('./pages/SettingsPage'));
 const AnalyticsPage = lazyPage(() => import('./pages/AnalyticsPage'));
+const CalendarPage = lazyPage(() => import('./pages/CalendarPage'));
 // The board is the usual first screen: fetch its chunk while /me is still on the way.
 if (typeof window !== 'undefined' && /^\/(board)?$/.test(window.location.pathname)) void BoardPage.preload();
 const SearchPalette = lazy(() => import('./modules/search/SearchPalette'));
@@ -103,6 +105,7 @@ function Shell() {
   const work: NavItem[] = [
     { to: '/board', icon: 'board', label: t('nav.board'), match: under('/board') },
     { to: '/my-day', icon: 'day', label: t('nav.myDay'), match: under('/my-day') },
+    { to: '/calendar', icon: 'calendar', label: t('nav.calendar'), match: under('/calendar') },
     { to: '/analytics/sales', icon: 'chart', label: t('nav.analytics'), match: under('/analytics') },
   ];
   const records: NavItem[] = (['deals', 'leads', 'contacts', 'companies', 'activities', 'products'] as const).map((e) => ({
@@ -149,6 +152,7 @@ function Shell() {
             <span className="kbd">{IS_MAC ? t('search.shortcutMac') : t('search.shortcut')}</span>
           </button>
           <span className="grow" />
+          <Reminders />
           <ThemeToggle />
           <UserMenu />
         </header>
@@ -171,6 +175,7 @@ function Routes({ pathname }: { pathname: string }): ReactNode {
   const { t } = useTranslation();
   if (pathname === '/board' || pathname === '/' || pathname === '/login') return <BoardPage />;
   if (pathname === '/my-day') return <MyDayPage />;
+  if (pathname === '/calendar') return <CalendarPage />;
   if (pathname === '/trash') return <RecyclePage />;
   const analytics = matchPath('/analytics', pathname) ?? matchPath('/analytics/:tab', pathname);
   if (analytics) return <AnalyticsPage tab={analytics.tab ?? 'sales'} />;
