@@ -142,6 +142,7 @@ void RegisterRoleRoutes(http::Router& router, AuthService& auth, FieldCatalogSou
         "Delete a custom role no user has",
         "users"
     );
+    DescribeRoleRoutes(router);
 }
 
 }  // namespace voronka::access

@@ -14,4 +14,7 @@ using FieldCatalogSource =
 
 void RegisterRoleRoutes(http::Router& router, AuthService& auth, FieldCatalogSource catalog);
 
+// Publishes the role routes' response schemas in OpenAPI (RegisterRoleRoutes calls it).
+void DescribeRoleRoutes(http::Router& router);
+
 }  // namespace voronka::access

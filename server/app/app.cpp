@@ -8,6 +8,7 @@
 #include "analytics/customers/customer_analytics.hpp"
 #include "http/health.hpp"
 #include "quality/quality_routes.hpp"
+#include "records/list_view_entity.hpp"
 #include "records/record_routes.hpp"
 #include "sales/sales_entities.hpp"
 #include "sales/sales_routes.hpp"
@@ -20,6 +21,7 @@ App::App(storage::Database& database, const core::Clock& system_clock)
 std::unique_ptr<App> BuildApp(storage::Database& db, const core::Clock& clock) {
     auto app = std::make_unique<App>(db, clock);
     sales::RegisterSalesEntities(app->registry);
+    app->registry.Register(records::ListViewEntity());
     app->records = std::make_unique<records::RecordService>(db, app->registry, clock);
 
     auto authenticator = access::MakeAuthenticator(app->auth);

@@ -193,12 +193,31 @@ void Router::Add(
     node->methods.emplace_back(method, routes_.size());
     routes_.push_back(std::move(route));
     infos_.push_back(
-        {std::move(method), std::move(pattern), policy, std::move(summary), std::move(tag)}
+        {std::move(method), std::move(pattern), policy, std::move(summary), std::move(tag), {}, {}}
     );
 }
 
 void Router::SetAuthenticator(Authenticator authenticator) {
     authenticator_ = std::move(authenticator);
+}
+
+void Router::Describe(
+    std::string_view method, std::string_view pattern, std::string name, core::Json schema
+) {
+    for (RouteInfo& info : infos_) {
+        if (info.method == method && info.pattern == pattern) {
+            info.response_name = std::move(name);
+            info.response_schema = std::move(schema);
+            return;
+        }
+    }
+    throw std::invalid_argument(
+        "Describe: no route " + std::string(method) + " " + std::string(pattern)
+    );
+}
+
+void Router::DescribeComponent(std::string name, core::Json schema) {
+    components_[std::move(name)] = std::move(schema);
 }
 
 const std::vector<RouteInfo>& Router::Routes() const { return infos_; }

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "access/request_context.hpp"
+#include "core/json.hpp"
 #include "core/result.hpp"
 #include "http/http_types.hpp"
 
@@ -41,6 +43,10 @@ struct RouteInfo {
     Policy policy;
     std::string summary;
     std::string tag;
+    // The success body as a JSON Schema, published in OpenAPI under components/schemas/<name>
+    // (see Router::Describe); null when the route does not describe it.
+    std::string response_name;
+    core::Json response_schema;
 };
 
 // Routes are registered once at startup, then Dispatch is called concurrently from any number of
@@ -76,6 +82,18 @@ public:
     // as do guarded routes for which it returns a context with auth == AuthKind::kNone.
     void SetAuthenticator(Authenticator authenticator);
 
+    // Publishes the success body of a route added earlier as the named schema `name`, so clients
+    // get its type from /api/v1/openapi.json. Throws std::invalid_argument when no route has this
+    // method and pattern (a programmer error, found at startup).
+    void Describe(
+        std::string_view method, std::string_view pattern, std::string name, core::Json schema
+    );
+
+    // A named schema that described responses refer to ("#/components/schemas/<name>").
+    void DescribeComponent(std::string name, core::Json schema);
+
+    const std::map<std::string, core::Json>& Components() const { return components_; }
+
     // Optional. A request the limit refuses gets a 429 problem instead of its handler; every
     // /api/ response carries the outcome's headers.
     void SetRateLimit(RateLimit rate_limit);
@@ -106,6 +124,7 @@ private:
     std::unique_ptr<Node> root_;
     std::vector<Route> routes_;
     std::vector<RouteInfo> infos_;
+    std::map<std::string, core::Json> components_;
     Authenticator authenticator_;
     RateLimit rate_limit_;
 };

@@ -120,6 +120,10 @@ struct EntityDef {
     // Shared targets (sales plans, marketing costs): writing needs the "all" scope, so admins and
     // managers may write while a `user`, whose scope is its own and its team's records, may not.
     bool all_scope_writes = false;
+    // Personal records (saved list views): whatever the role's scope, only the owner sees and
+    // changes them, and the owner's team also sees them when their `visibility` field is
+    // "team". Kept out of global search, whose index does not know the visibility.
+    bool personal = false;
     std::vector<WriteHook> before_write;  // domain behaviour: normalisation, computed fields
     std::vector<AfterWriteHook> after_write;  // derived state kept current in the same transaction
     std::vector<CreateResponseHook> after_create;  // extra keys in the create response

@@ -153,6 +153,8 @@ Json Operation(const http::RouteInfo& route, const std::string& path, const std:
         op["parameters"].push_back({{"name", "filter"}, {"in", "query"}, {"style", "deepObject"}, {"explode", true}, {"schema", {{"type", "object"}}}, {"description", "filter[field]=v or filter[field][op]=v; ops eq ne lt lte gt gte in contains starts empty"}});
     } else if (!schema_ref.empty() && route.method != "DELETE" && route.pattern.find("/history") == std::string::npos) {
         ok["content"] = {{"application/json", {{"schema", {{"$ref", schema_ref}}}}}};
+    } else if (!route.response_name.empty()) {
+        ok["content"] = {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + route.response_name}}}}}};
     } else if (route.method != "DELETE") {
         ok["content"] = {{"application/json", {{"schema", {{"type", "object"}}}}}};
     }
@@ -190,10 +192,16 @@ Json BuildOpenApi(const http::Router& router, const std::vector<std::shared_ptr<
     for (const auto& def : entities) {
         schemas[SchemaName(def->name)] = EntitySchema(*def);
     }
+    for (const auto& [name, schema] : router.Components()) {
+        schemas[name] = schema;
+    }
     Json paths = Json::object();
     for (const http::RouteInfo& route : router.Routes()) {
         if (route.method == "HEAD") {
             continue;
+        }
+        if (!route.response_name.empty()) {
+            schemas[route.response_name] = route.response_schema;
         }
         const std::string method = Lower(route.method);
         if (route.pattern.find("{entity}") != std::string::npos) {

@@ -121,11 +121,9 @@ Result<Json> RecordService::RecycleBin(Connection& c, const RequestContext& ctx,
         }
         std::vector<storage::Value> params{ctx.tenant_id};
         std::string where = "tenant_id = $1 AND deleted_at IS NOT NULL";
-        if (def->has_owner) {
-            const std::string s = ScopeCondition(ctx, scope, params);
-            if (!s.empty()) {
-                where += " AND " + s;
-            }
+        const std::string s = ReadCondition(ctx, *def, scope, params);
+        if (!s.empty()) {
+            where += " AND " + s;
         }
         params.emplace_back(int64_t{limit});
         VK_ASSIGN_OR_RETURN(

@@ -445,11 +445,9 @@ Result<std::string> ListCondition(
     }
     params.emplace_back(ctx.tenant_id);
     std::string where = "tenant_id = $" + std::to_string(params.size()) + " AND deleted_at IS NULL";
-    if (def.has_owner) {
-        const std::string scope_sql = ScopeCondition(ctx, scope, params);
-        if (!scope_sql.empty()) {
-            where += " AND " + scope_sql;
-        }
+    const std::string scope_sql = ReadCondition(ctx, def, scope, params);
+    if (!scope_sql.empty()) {
+        where += " AND " + scope_sql;
     }
     std::vector<core::FieldError> errors;
     for (const FilterTerm& term : filters) {
@@ -487,11 +485,9 @@ Result<ListPage> RecordService::List(
     std::vector<storage::Value> params{ctx.tenant_id};
     std::string where =
         "tenant_id = $1 AND deleted_at IS " + std::string(query.deleted ? "NOT NULL" : "NULL");
-    if (def->has_owner) {
-        const std::string scope_sql = ScopeCondition(ctx, scope, params);
-        if (!scope_sql.empty()) {
-            where += " AND " + scope_sql;
-        }
+    const std::string scope_sql = ReadCondition(ctx, *def, scope, params);
+    if (!scope_sql.empty()) {
+        where += " AND " + scope_sql;
     }
     std::vector<core::FieldError> errors;
     // A hidden field can neither be filtered nor sorted on: the matches would reveal its values.

@@ -50,6 +50,31 @@ std::string ScopeCondition(
     return "1 = 0";
 }
 
+std::string ReadCondition(
+    const RequestContext& ctx,
+    const EntityDef& def,
+    access::Scope scope,
+    std::vector<storage::Value>& params
+) {
+    if (scope == access::Scope::kNone) {
+        return "1 = 0";
+    }
+    if (def.personal) {
+        params.emplace_back(ctx.user_id);
+        const std::string own = "owner_id = $" + std::to_string(params.size());
+        if (ctx.team_id.empty()) {
+            return own;
+        }
+        params.emplace_back(ctx.tenant_id);
+        const std::string tenant = "$" + std::to_string(params.size());
+        params.emplace_back(ctx.team_id);
+        return "(" + own + " OR (visibility = 'team' AND owner_id IN (SELECT id FROM users " +
+               "WHERE tenant_id = " + tenant + " AND team_id = $" + std::to_string(params.size()) +
+               ")))";
+    }
+    return def.has_owner ? ScopeCondition(ctx, scope, params) : std::string();
+}
+
 namespace {
 
 const access::EntityRights& RightsOf(const RequestContext& ctx, const EntityDef& def) {
@@ -60,6 +85,39 @@ const access::EntityRights& RightsOf(const RequestContext& ctx, const EntityDef&
 std::string OwnerOf(const Json& body) {
     auto it = body.find("owner_id");
     return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// EntityDef::personal: the owner does everything its role allows; the owner's team only reads
+// records shared with it; nobody else, administrators included, learns the record exists.
+Status PersonalCheck(
+    Connection& c,
+    const RequestContext& ctx,
+    const Json& body,
+    access::Action action,
+    access::Scope scope
+) {
+    if (scope == access::Scope::kNone) {
+        return Error::Forbidden("Your role does not allow this");
+    }
+    const std::string owner = OwnerOf(body);
+    if (owner == ctx.user_id) {
+        return core::Ok();
+    }
+    auto visibility = body.find("visibility");
+    const bool shared = visibility != body.end() && *visibility == "team";
+    if (action == access::Action::kRead && shared && !ctx.team_id.empty() && !owner.empty()) {
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows rows,
+            c.Query(
+                "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND team_id = $3",
+                {ctx.tenant_id, owner, ctx.team_id}
+            )
+        );
+        if (!rows.empty()) {
+            return core::Ok();
+        }
+    }
+    return Error::Forbidden("Only its owner can change this record");
 }
 
 }  // namespace
@@ -76,6 +134,9 @@ Status RecordService::CheckScope(
         return Error::Forbidden("Only administrators can change " + def.name);
     }
     const access::Scope scope = RightsOf(ctx, def).For(action);
+    if (def.personal) {
+        return PersonalCheck(c, ctx, body, action, scope);
+    }
     if (def.all_scope_writes && action != access::Action::kRead && scope != access::Scope::kAll) {
         return Error::Forbidden("Only roles that see all records can change " + def.name);
     }

@@ -289,4 +289,13 @@ std::string ScopeCondition(
     std::string_view owner_column = "owner_id"
 );
 
+// The read predicate of an entity's list, recycle bin and similar queries: ScopeCondition on
+// owner_id, or the personal-record rule (EntityDef::personal), or "" when every row is visible.
+std::string ReadCondition(
+    const RequestContext& ctx,
+    const EntityDef& def,
+    access::Scope scope,
+    std::vector<storage::Value>& params
+);
+
 }  // namespace voronka::records

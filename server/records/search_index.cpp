@@ -94,6 +94,9 @@ Status RecordService::IndexForSearch(
     if (replace) {
         VK_RETURN_IF_ERROR(UnindexForSearch(tx, ctx, def, id));
     }
+    if (def.personal) {
+        return core::Ok();
+    }
     const std::string title = Title(def, values);
     const std::string body = Body(def, values);
     const auto owner = values.contains("owner_id") && values["owner_id"].is_string()

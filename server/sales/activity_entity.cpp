@@ -33,7 +33,7 @@ core::Status CheckRelated(WriteHookArgs& a, const records::EntityRegistry& regis
         return core::Ok();
     }
     const records::EntityDef* def = registry.Find(entity);
-    if (!def || entity == "activities") {
+    if (!def || entity == "activities" || def->personal) {
         return Error::InvalidField(
             "related_entity", "is not an entity activities can be attached to"
         );

@@ -660,6 +660,117 @@ test('lists: filter on any field, sort, bulk assign through the batch endpoint',
   await screenshot(page, 'deals-list');
 });
 
+test('saved views: save filters and sort as a view, reload, still there; another user does not see a private view', async () => {
+  await page.goto(`${BASE}/deals?filter%5Bstatus%5D=open&sort=-amount`);
+  await page.getByRole('heading', { name: 'Deals', exact: true }).waitFor();
+  await page.locator('tbody tr').first().waitFor();
+  await page.getByRole('button', { name: 'Save view' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Save current filters as a view' });
+  await dialog.getByLabel('View name').fill('Крупные открытые');
+  await dialog.getByLabel('Visible to').selectOption('private');
+  await dialog.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('View “Крупные открытые” saved').waitFor();
+  await page.waitForURL(/[?&]view=/);
+  const id = new URL(page.url()).searchParams.get('view');
+  const stored = await api.get(`/list_views/${id}`);
+  assert.deepEqual(stored.filters, { 'filter[status]': 'open' });
+  assert.equal(stored.sort, '-amount');
+  assert.equal(stored.visibility, 'private');
+  assert.ok(stored.columns.includes('amount'), 'the column choice is saved with the view');
+
+  // A plain list, then the view's tab brings the filters back; a reload keeps it.
+  await page.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'All', exact: true }).click();
+  await page.waitForURL((u) => !u.search.includes('view='));
+  await page.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые' }).click();
+  await page.waitForURL(/filter%5Bstatus%5D=open/);
+  await page.reload();
+  const tab = page.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые' });
+  await tab.waitFor();
+  assert.equal(await tab.getAttribute('aria-current'), 'page');
+  await page.getByRole('list', { name: 'Active filters' }).or(page.locator('.chips')).first().waitFor();
+  assert.match(page.url(), /sort=-amount/);
+  await page.locator('tbody tr').first().waitFor();
+  await screenshot(page, 'deals-saved-view');
+
+  // Anna (another team) sees neither the view in the API nor its tab in her browser.
+  const anna = await apiSession('anna@example.com', REP_PASSWORD);
+  const hers = (await anna.get('/list_views?filter[entity]=deals')).data;
+  assert.ok(!hers.some((v) => v.id === id), 'a private view is not listed for another user');
+  await assert.rejects(anna.get(`/list_views/${id}`), /404/);
+  const { ctx, p } = await newPage();
+  try {
+    await signIn(p, 'anna@example.com', REP_PASSWORD);
+    await p.goto(`${BASE}/deals?view=${id}`);
+    await p.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'All', exact: true }).waitFor();
+    await p.locator('tbody tr, .empty').first().waitFor();
+    assert.equal(await p.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые' }).count(), 0);
+  } finally {
+    await ctx.close();
+  }
+});
+
+/** YYYY-MM-DD of `date` in `zone`. */
+function ymdIn(zone, date = new Date()) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
+
+test('calendar: the week shows a meeting made through the API on its day and hour in the user’s zone; a slot creates a meeting', async () => {
+  // The user's zone (from /me) differs from the browser's (Moscow), so the grid must use /me.
+  const zone = 'Asia/Vladivostok'; // UTC+10 all year
+  const me = await api.get('/me');
+  await api.patch('/me', { time_zone: zone });
+  try {
+    const today = ymdIn(zone);
+    const [y, m, d] = today.split('-').map(Number);
+    const weekday = (new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7;
+    const wed = new Date(Date.UTC(y, m - 1, d - weekday + 2));
+    const wedYmd = wed.toISOString().slice(0, 10);
+    // 10:30 in Vladivostok is 00:30 UTC the same day.
+    const startsAt = new Date(wed.getTime() + 30 * 60000).toISOString();
+    const endsAt = new Date(wed.getTime() + 90 * 60000).toISOString();
+    const meeting = await api.post('/activities', { type: 'meeting', subject: 'Встреча с «Ромашкой»', starts_at: startsAt, ends_at: endsAt });
+
+    await page.goto(`${BASE}/calendar?mode=week&date=${today}`);
+    await page.getByRole('heading', { name: 'Calendar', exact: true }).waitFor();
+    const item = page.locator(`.calendar-item[data-id="${meeting.id}"]`);
+    await item.waitFor();
+    const column = await item.evaluate((el) => el.closest('.calendar-col')?.getAttribute('data-date'));
+    assert.equal(column, wedYmd, 'the meeting sits in Wednesday’s column');
+    assert.equal((await item.locator('time').textContent())?.trim(), '10:30');
+    const box = await item.evaluate((el) => ({ top: parseFloat(el.style.top), height: parseFloat(el.style.height) }));
+    assert.deepEqual(box, { top: 10.5 * 48, height: 48 }, '10:30 for an hour');
+    assert.equal(await page.locator('.calendar-col').count(), 7);
+    await screenshot(page, 'calendar-week');
+
+    // Keyboard: a slot is a labelled button; Enter opens the dialog that creates a meeting there.
+    const slot = page.locator(`.calendar-col[data-date="${wedYmd}"] .calendar-slot`).nth(14);
+    await slot.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New meeting or task' });
+    await dialog.getByLabel('Subject').fill('Демо для «Северстали»');
+    await dialog.getByRole('button', { name: 'Create' }).click();
+    const created = page.locator('.calendar-item', { hasText: 'Демо для «Северстали»' });
+    await created.waitFor();
+    assert.equal((await created.locator('time').textContent())?.trim(), '14:00');
+    const found = (await api.get(`/activities?filter[subject]=${encodeURIComponent('Демо для «Северстали»')}`)).data;
+    assert.equal(found.length, 1);
+    assert.equal(found[0].type, 'meeting');
+    assert.equal(found[0].starts_at, new Date(wed.getTime() + 4 * 3600000).toISOString().replace('.000Z', 'Z'));
+
+    // Day view, navigation and "Today"; the item opens its card.
+    await page.getByRole('button', { name: 'Day', exact: true }).click();
+    await page.waitForURL(/mode=day/);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Today', exact: true }).click();
+    await page.waitForURL((u) => !u.search.includes('date='));
+    await page.goto(`${BASE}/calendar?mode=day&date=${wedYmd}`);
+    await item.click();
+    await page.waitForURL(new RegExp(`/activities/${meeting.id}$`));
+  } finally {
+    await api.patch('/me', { time_zone: me.time_zone || 'Europe/Moscow' });
+  }
+});
+
 test('keyboard: move a deal to another stage without a mouse', async () => {
   await page.getByRole('link', { name: 'Pipeline', exact: true }).click();
   await page.locator('.board[data-ready]').waitFor();
@@ -1072,6 +1183,13 @@ test('usable at 375 px', async () => {
     const overflowAnalytics = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflowAnalytics <= 0, `analytics is ${overflowAnalytics}px wider than the screen`);
     await screenshot(p, 'mobile-analytics');
+    await p.goto(`${BASE}/calendar`);
+    await p.getByRole('heading', { name: 'Calendar', exact: true }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'Day', exact: true }).getAttribute('aria-pressed'), 'true', 'a phone opens the day view');
+    assert.equal(await p.locator('.calendar-col').count(), 1);
+    const overflowCalendar = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflowCalendar <= 0, `calendar is ${overflowCalendar}px wider than the screen`);
+    await screenshot(p, 'mobile-calendar');
     for (const tab of ['products', 'prices']) {
       await p.goto(`${BASE}/settings/${tab}`);
       await p.getByRole('heading', { name: tab === 'products' ? 'Products' : 'Price lists', exact: true }).waitFor();
@@ -1169,6 +1287,7 @@ test('record the numbers', () => {
   if (!out) return;
   const kb = (n) => (n / 1024).toFixed(1);
   const analytics = chunkSize(process.env.E2E_DIST ?? 'dist', 'pages/AnalyticsPage.tsx');
+  const calendar = chunkSize(process.env.E2E_DIST ?? 'dist', 'pages/CalendarPage.tsx');
   const text = `# Web app performance
 
 Measured by \`web/e2e/run.sh ${process.env.E2E_BINARY ?? ''}\` (headless Debian Chromium; the server on a
@@ -1183,7 +1302,7 @@ release build's.
 | Deal cards loaded in one scrolled column / cards in the DOM | ${perf.loadedInColumn} / ${perf.domCards} (virtualised columns) |
 | Frame time while scrolling that column 300 px per frame (120 frames) | median ${perf.frames.median.toFixed(1)} ms, p95 ${perf.frames.p95.toFixed(1)} ms, max ${perf.frames.max.toFixed(1)} ms |
 | Seeding 2,000 deals through \`POST /api/v1/batch\` (20 × 100) | ${perf.seedMs} ms |
-${perf.analyticsSamples ? `| Sales dashboard: navigation → funnel drawn (five widgets requested at once), median of 3 | **${perf.analyticsSamples[1]} ms** (samples ${perf.analyticsSamples.join(', ')} ms) |\n` : ''}${analytics ? `| Analytics chunk, gzipped (lazy, not on the first screen) | ${kb(analytics.gzip)} KB (${kb(analytics.raw)} KB raw) |\n` : ''}
+${perf.analyticsSamples ? `| Sales dashboard: navigation → funnel drawn (five widgets requested at once), median of 3 | **${perf.analyticsSamples[1]} ms** (samples ${perf.analyticsSamples.join(', ')} ms) |\n` : ''}${analytics ? `| Analytics chunk, gzipped (lazy, not on the first screen) | ${kb(analytics.gzip)} KB (${kb(analytics.raw)} KB raw) |\n` : ''}${calendar ? `| Calendar chunk, gzipped (lazy, not on the first screen) | ${kb(calendar.gzip)} KB (${kb(calendar.raw)} KB raw) |\n` : ''}
 The board endpoint sends counts and per-currency sums for every stage and the first 100 cards of
 each; a column loads the rest by cursor (\`GET /api/v1/deals?filter[stage_id]=…\`) as it is
 scrolled, and renders only the cards in view.

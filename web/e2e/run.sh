@@ -14,6 +14,8 @@ cd "$ROOT"
 [ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund)
 [ -f web/dist/index.html ] || (cd web && npm run build)
 (cd web && npx --no-install vitest run --reporter=dot)
+# The committed API types must match what this binary's OpenAPI document describes.
+node web/scripts/gen-api.mjs "$BIN" --check
 
 TMP=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')

@@ -1,6 +1,7 @@
 // App shell: sign-in gate, sidebar navigation, top bar with search, and code-split routes.
 import { Suspense, lazy, useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Reminders } from './modules/activities/Reminders';
 import { AuthProvider, useAuth } from './modules/auth/AuthContext';
 import { ENTITY_ICONS, isListEntity } from './modules/records/entities';
 import { Link, matchPath, navigate, useLocation } from './router';
@@ -39,6 +40,7 @@ const RecyclePage = lazyPage(() => import('./pages/RecyclePage'));
 const SettingsPage = lazyPage(() => import('./pages/SettingsPage'));
 const AnalyticsPage = lazyPage(() => import('./pages/AnalyticsPage'));
 const QualityPage = lazyPage(() => import('./pages/QualityPage'));
+const CalendarPage = lazyPage(() => import('./pages/CalendarPage'));
 // The board is the usual first screen: fetch its chunk while /me is still on the way.
 if (typeof window !== 'undefined' && /^\/(board)?$/.test(window.location.pathname)) void BoardPage.preload();
 const SearchPalette = lazy(() => import('./modules/search/SearchPalette'));
@@ -104,6 +106,7 @@ function Shell() {
   const work: NavItem[] = [
     { to: '/board', icon: 'board', label: t('nav.board'), match: under('/board') },
     { to: '/my-day', icon: 'day', label: t('nav.myDay'), match: under('/my-day') },
+    { to: '/calendar', icon: 'calendar', label: t('nav.calendar'), match: under('/calendar') },
     { to: '/analytics/sales', icon: 'chart', label: t('nav.analytics'), match: under('/analytics') },
   ];
   const records: NavItem[] = (['deals', 'leads', 'contacts', 'companies', 'activities', 'products'] as const).map((e) => ({
@@ -151,6 +154,7 @@ function Shell() {
             <span className="kbd">{IS_MAC ? t('search.shortcutMac') : t('search.shortcut')}</span>
           </button>
           <span className="grow" />
+          <Reminders />
           <ThemeToggle />
           <UserMenu />
         </header>
@@ -173,6 +177,7 @@ function Routes({ pathname }: { pathname: string }): ReactNode {
   const { t } = useTranslation();
   if (pathname === '/board' || pathname === '/' || pathname === '/login') return <BoardPage />;
   if (pathname === '/my-day') return <MyDayPage />;
+  if (pathname === '/calendar') return <CalendarPage />;
   if (pathname === '/trash') return <RecyclePage />;
   if (pathname === '/quality') return <QualityPage />;
   const analytics = matchPath('/analytics', pathname) ?? matchPath('/analytics/:tab', pathname);

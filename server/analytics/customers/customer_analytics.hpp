@@ -33,6 +33,9 @@ void RegisterCustomerAnalytics(
     const core::Clock& clock
 );
 
+// Publishes the response schemas of those routes in OpenAPI (RegisterCustomerAnalytics calls it).
+void DescribeCustomerAnalytics(http::Router& router);
+
 // Registers the entity and the hooks only (for tests and tools that have no router).
 void InstallOrders(
     records::EntityRegistry& registry, records::RecordService& records, const core::Clock& clock

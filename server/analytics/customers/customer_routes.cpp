@@ -162,6 +162,7 @@ void RegisterCustomerAnalytics(
         "A contact's RFM scores, CLV, next best offers and suggested discount",
         "analytics"
     );
+    DescribeCustomerAnalytics(router);
 }
 
 }  // namespace voronka::analytics

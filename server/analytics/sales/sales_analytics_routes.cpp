@@ -376,6 +376,7 @@ void RegisterSalesAnalytics(
         "Report builder: group any readable entity by up to two fields and aggregate",
         tag
     );
+    DescribeSalesAnalytics(router);
 }
 
 }  // namespace voronka::analytics

@@ -25,7 +25,8 @@ using AuditFn = std::function<
 // Each takes from, to, pipeline_id, owner_id, team_id, source (see AnalyticsFilters) and
 // format=json|csv|xlsx; an export is an attachment and writes an "export" audit entry through
 // `audit`. Unknown parameters are 400. The response shapes are documented in sales_analytics.hpp.
-// `registry`, `records`, `clock` and `audit` must outlive the router.
+// `registry`, `records`, `clock` and `audit` must outlive the router. The answers' JSON Schemas
+// are published in OpenAPI (DescribeSalesAnalytics).
 void RegisterSalesAnalytics(
     http::Router& router,
     records::EntityRegistry& registry,
@@ -33,5 +34,8 @@ void RegisterSalesAnalytics(
     const core::Clock& clock,
     AuditFn audit
 );
+
+// Publishes the response schemas of the routes above in OpenAPI (RegisterSalesAnalytics calls it).
+void DescribeSalesAnalytics(http::Router& router);
 
 }  // namespace voronka::analytics

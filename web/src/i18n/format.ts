@@ -131,7 +131,7 @@ export function formatRelative(value: string | null | undefined, now = Date.now(
 }
 
 /** Parts of `date` in the user's time zone. */
-function zoneParts(date: Date): { y: number; m: number; d: number; h: number; min: number } {
+export function zoneParts(date: Date): { y: number; m: number; d: number; h: number; min: number } {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone: currentTimeZone(),
     year: 'numeric',

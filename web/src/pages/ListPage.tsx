@@ -10,10 +10,11 @@ import { ACTIVITY_ICONS } from '../modules/activities/ActivityComposer';
 import { FieldInput } from '../modules/records/FieldInput';
 import { FieldValue } from '../modules/records/FieldValue';
 import { NewRecordDialog } from '../modules/records/RecordForm';
+import { SavedViews } from '../modules/records/SavedViews';
 import { defaultColumns, ENTITY_ICONS, fieldValue, recordTitle } from '../modules/records/entities';
 import { useMeta, usePipelines, useUsers } from '../modules/records/hooks';
 import { entityLabel, fieldLabel, optionLabel } from '../modules/records/labels';
-import { Link, navigate, useLocation, useSearchParams } from '../router';
+import { Link, useLocation, useSearchParams } from '../router';
 import { Dialog } from '../ui/Dialog';
 import { Icon } from '../ui/Icon';
 import { Avatar, Empty, FieldError, Spinner } from '../ui/Misc';
@@ -245,6 +246,7 @@ function ListView({ entity, meta }: { entity: string; meta: EntityMeta }) {
           {t(`entityNew.${entity}`)}
         </button>
       </div>
+      <SavedViews entity={entity} columns={columns} onColumns={saveColumns} />
       {filters.length > 0 && (
         <div className="chips" aria-label={t('list.activeFilters')}>
           {filters.map((f) => {
@@ -265,7 +267,7 @@ function ListView({ entity, meta }: { entity: string; meta: EntityMeta }) {
               </span>
             );
           })}
-          <button type="button" className="btn btn-ghost btn-sm" onClick={() => navigate(window.location.pathname + (sort ? `?sort=${encodeURIComponent(sort)}` : ''), { replace: true })}>
+          <button type="button" className="btn btn-ghost btn-sm" onClick={() => setParams(Object.fromEntries(filters.map((f) => [filterKey(f), null])))}>
             {t('list.clearFilters')}
           </button>
         </div>

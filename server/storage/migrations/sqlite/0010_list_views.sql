@@ -1,0 +1,27 @@
+-- Saved list views (records::ListViewEntity): filters, sort and columns of one entity's list,
+-- private to their owner or shared with the owner's team.
+
+CREATE TABLE list_views (
+    tenant_id INTEGER NOT NULL,
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    created_by TEXT,
+    updated_by TEXT,
+    deleted_at INTEGER,
+    owner_id TEXT,
+    custom TEXT NOT NULL DEFAULT '{}',
+    entity TEXT,
+    name TEXT,
+    filters TEXT,
+    sort TEXT,
+    columns TEXT,
+    visibility TEXT,
+    is_default INTEGER,
+    PRIMARY KEY (tenant_id, id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX list_views_updated ON list_views (tenant_id, updated_at, id);
+CREATE INDEX list_views_deleted ON list_views (tenant_id, deleted_at) WHERE deleted_at IS NOT NULL;
+-- The list's own views: a user's and those shared with the user's team.
+CREATE INDEX list_views_owner ON list_views (tenant_id, owner_id, entity);
