@@ -62,6 +62,52 @@ def fmt(v, digits=1):
     return f"{v:,}"
 
 
+def analytics_section(results, m):
+    """The analytics-at-scale section (bench/analytics_bench.py), or [] when it did not run."""
+    srv = load_json(results, "analytics_server")
+    raw = load_json(results, "analytics_raw")
+    if not srv or not raw:
+        return []
+    counts = read_env(os.path.join(results, "analytics_counts.env"))
+    db_bytes = int(read_text(results, "analytics_db_bytes", "0") or 0)
+    out = ["## Analytics at scale (bench/analytics_bench.py)\n"]
+    out.append(
+        f"SQLite data set: {int(counts.get('customers', 0)):,} contacts (all customers), "
+        f"{int(counts.get('orders', 0)):,} completed orders with product lines, "
+        f"{int(counts.get('deals', 0)):,} deals with {int(counts.get('events', 0)):,} stage-history "
+        f"events, {int(counts.get('leads', 0)):,} leads; {db_bytes / 2**30:.2f} GiB, generated in "
+        f"{read_text(results, 'analytics_gen_seconds', '?')} s (bench/gen_contacts.cpp + "
+        "bench/gen_analytics.cpp, cached in var/bench/). Load average at the start / end of this "
+        f"section: {m.get('loadavg_analytics_start', '?')} / {m.get('loadavg_analytics_end', '?')}.\n")
+    out.append(
+        "Widgets: sequential GETs on one keep-alive connection as an admin with the dashboard's "
+        "default filters (whole history), after one warm-up request. The limit is the same SQL "
+        "statements the server runs for that widget, run by the `sqlite3` shell over the raw "
+        "tables (`.timer`, p95 of repeated runs after a warm-up run, server stopped). Ratio = "
+        "limit ÷ measured (1.00 = as fast as the bare SQL).\n")
+    out.append("| Figure | Requests | p50 ms | p95 ms | Target | sqlite3 shell, same SQL, ms | Ratio to limit | Result |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    for name, d in srv["widgets"].items():
+        r = raw.get(name, {}).get("p95_ms")
+        ratio = f"{r / d['p95_ms']:.2f}" if r is not None and d["p95_ms"] else "—"
+        ok = "**pass**" if d["p95_ms"] <= 200 else "**FAIL**"
+        out.append(f"| `{d['path']}` | {d['requests']} | {fmt(d['p50_ms'], 1)} | {fmt(d['p95_ms'], 1)} | "
+                   f"≤ 200 | {fmt(r, 1)} | {ratio} | {ok} |")
+    rfm = srv["rfm_recompute_s"]
+    rfm_raw = raw["rfm_recompute"]["p95_ms"] / 1000
+    out.append(f"| RFM recomputation, every customer (`POST /analytics/rfm/recompute`), s | 1 | — | "
+               f"{fmt(rfm, 2)} | ≤ 10 | {fmt(rfm_raw, 2)} (one SQL aggregate with NTILE scores, "
+               f"written and rolled back) | {rfm_raw / rfm:.2f} | {'**pass**' if rfm <= 10 else '**FAIL**'} |")
+    clv = srv["clv_refit_s"]
+    clv_raw = raw["clv_refit"]["p95_ms"] / 1000
+    out.append(f"| CLV refit, BG/NBD + Gamma-Gamma over {fmt(srv.get('clv_customers') or 0)} customers "
+               f"(`POST /analytics/clv/refit`), s | 1 | — | {fmt(clv, 2)} | ≤ 30 | {fmt(clv_raw, 2)} "
+               f"(reading every customer's x, t_x, T and mean spend; no fit) | {clv_raw / clv:.2f} | "
+               f"{'**pass**' if clv <= 30 else '**FAIL**'} |")
+    out.append("")
+    return out
+
+
 def main():
     results, report = sys.argv[1], sys.argv[2]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -252,6 +298,8 @@ def main():
     out.append(f"| Whole run | {m.get('bench_seconds', '?')} s |")
     out.append("")
 
+    out.extend(analytics_section(results, m))
+
     for name, title in (("quality_db.md", "Data quality inside the app (bench/quality/quality_db_bench.cpp)"),
                         ("dedupe.md", "Duplicate detection quality and scan (bench/quality/dedupe_eval.cpp)"),
                         ("clv_fit.md", "CLV refit (bench/clv/clv_fit_bench.cpp)")):
@@ -275,6 +323,20 @@ def main():
             out.append(f.read().rstrip() + "\n")
 
     os.makedirs(os.path.dirname(os.path.abspath(report)), exist_ok=True)
+    section = analytics_section(results, m)
+    if os.environ.get("BENCH_ONLY") == "analytics" and section and os.path.exists(report):
+        # A run of the analytics section alone refreshes that section and keeps the rest.
+        with open(report) as f:
+            old = f.read().split("\n")
+        head = "## Analytics at scale"
+        start = next((i for i, l in enumerate(old) if l.startswith(head)), None)
+        if start is None:
+            start = next((i for i, l in enumerate(old) if l.startswith("## Data quality") or
+                          l.startswith("## CLV refit") or l.startswith("## Browser")), len(old))
+            end = start
+        else:
+            end = next((i for i in range(start + 1, len(old)) if old[i].startswith("## ")), len(old))
+        out = old[:start] + section + old[end:]
     with open(report, "w") as f:
         f.write("\n".join(out))
 

@@ -17,7 +17,8 @@
 # (5 s), BENCH_CONNECTIONS (64), BENCH_LATENCY_CONNECTIONS (4), BENCH_LATENCY_DURATION (15 s),
 # BENCH_WRK_THREADS (2), BENCH_SERVER_THREADS (16, the server default),
 # BENCH_PORT (18181), BENCH_NGINX_PORT (18182), BENCH_REPORT (docs/PERFORMANCE.md), VORONKA
-# (build/voronka), BENCH_ONLY (space-separated workload names to run, for quick iterations).
+# (build/voronka), BENCH_ONLY (space-separated workload names to run, for quick iterations),
+# BENCH_ANALYTICS_CONTACTS / _ORDERS / _DEALS / _LEADS (1000000 / 5000000 / 2000000 / 200000).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -74,7 +75,9 @@ KEY=$(cat "$ROOT/bench/gen_contacts.cpp" "$ROOT"/server/storage/migrations/sqlit
 DATA=$WORK/data-$KEY
 DB=$DATA/bench.db
 export BENCH_DATA=$DATA
-if [[ ! -f $DATA/ready ]]; then
+if [[ $ONLY == analytics ]]; then
+    log "BENCH_ONLY=analytics: the contacts data set is not needed"
+elif [[ ! -f $DATA/ready ]]; then
     for old in "$WORK"/data-*; do
         [[ -e $old && $old != "$DATA" ]] && { log "removing stale data set $old"; rm -rf "$old"; }
     done
@@ -94,8 +97,10 @@ if [[ ! -f $DATA/ready ]]; then
 else
     log "reusing data set $DATA ($(du -sh "$DB" | cut -f1))"
 fi
-cp "$DATA/gen_seconds" "$RESULTS/gen_seconds"
-du -b "$DB" | cut -f1 >"$RESULTS/db_bytes"
+if [[ -f $DATA/ready ]]; then
+    cp "$DATA/gen_seconds" "$RESULTS/gen_seconds"
+    du -b "$DB" | cut -f1 >"$RESULTS/db_bytes"
+fi
 
 # Undo rows written by earlier benchmark runs (creates), so every run sees the same data set.
 reset_data() {
@@ -113,10 +118,12 @@ COMMIT;
 PRAGMA wal_checkpoint(TRUNCATE);
 SQL
 }
-log "resetting the data set"
-reset_data
-# Read the file once so the first workload does not pay for a cold page cache.
-cat "$DB" >/dev/null
+if [[ -f $DATA/ready ]]; then
+    log "resetting the data set"
+    reset_data
+    # Read the file once so the first workload does not pay for a cold page cache.
+    cat "$DB" >/dev/null
+fi
 
 # --- machine facts and a load sample (other processes skew everything on a shared box) --------
 {
@@ -238,7 +245,7 @@ server_workload() {
     stop_server
 }
 
-if [[ -z $ONLY || $ONLY != raw ]]; then
+if [[ -z $ONLY || ( $ONLY != raw && $ONLY != analytics ) ]]; then
     : >"$WORK/server.log"
     log "server: voronka serve --threads $SERVER_THREADS, restarted for every workload"
     start_server
@@ -370,6 +377,48 @@ if wanted demo || wanted board || wanted move; then
             BENCH_DATA="$SALES" BENCH_ROLE=admin BENCH_MOVE_THREADS="$WRK_THREADS"
         stop_server
     fi
+fi
+
+# --- analytics at scale: 1M contacts, 5M orders, 2M deals; widgets, RFM, CLV refit ------------
+# gen_contacts writes tenant 1 with its users and contacts, gen_analytics adds pipelines, deals
+# with their stage history, leads, plans, costs and orders; cached under var/bench/analytics-<key>.
+if wanted analytics; then
+    A_CONTACTS=${BENCH_ANALYTICS_CONTACTS:-1000000}
+    A_ORDERS=${BENCH_ANALYTICS_ORDERS:-5000000}
+    A_DEALS=${BENCH_ANALYTICS_DEALS:-2000000}
+    A_LEADS=${BENCH_ANALYTICS_LEADS:-200000}
+    build_tool gen_analytics -lsqlite3
+    AKEY=$(cat "$ROOT"/bench/gen_contacts.cpp "$ROOT"/bench/gen_analytics.cpp \
+        "$ROOT"/server/storage/migrations/sqlite/*.sql |
+        { cat; echo "$A_CONTACTS $A_ORDERS $A_DEALS $A_LEADS"; } | sha256sum | cut -c1-12)
+    ADATA=$WORK/analytics-$AKEY
+    ADB=$ADATA/analytics.db
+    if [[ ! -f $ADATA/ready ]]; then
+        rm -rf "$WORK"/analytics-* && mkdir -p "$ADATA"
+        log "analytics data set: $A_CONTACTS contacts, $A_ORDERS orders, $A_DEALS deals"
+        A_START=$(date +%s.%N)
+        "$VORONKA" migrate --db "$ADB" >/dev/null
+        "$BIN/gen_contacts" --db "$ADB" --out "$ADATA" --tenants 2 --contacts "$A_CONTACTS" \
+            --other-contacts 1000 >&2
+        "$BIN/gen_analytics" --db "$ADB" --out "$ADATA" --deals "$A_DEALS" --orders "$A_ORDERS" \
+            --leads "$A_LEADS" >&2
+        python3 -c "import sys,time; print(f'{time.time()-float(sys.argv[1]):.1f}')" "$A_START" \
+            >"$ADATA/gen_seconds"
+        touch "$ADATA/ready"
+        log "analytics data set ready in $(cat "$ADATA/gen_seconds") s ($(du -sh "$ADB" | cut -f1))"
+    else
+        log "reusing analytics data set $ADATA"
+    fi
+    cp "$ADATA/gen_seconds" "$RESULTS/analytics_gen_seconds"
+    cp "$ADATA/counts.env" "$RESULTS/analytics_counts.env"
+    du -b "$ADB" | cut -f1 >"$RESULTS/analytics_db_bytes"
+    echo "loadavg_analytics_start=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.env"
+    cat "$ADB" >/dev/null
+    start_server "$ADB"
+    python3 "$ROOT/bench/analytics_bench.py" server "$ADB" "$ADATA" "$URL" "$RESULTS"
+    stop_server
+    python3 "$ROOT/bench/analytics_bench.py" raw "$ADB" "$ADATA" "$RESULTS"
+    echo "loadavg_analytics_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.env"
 fi
 
 # --- in-process benchmarks: data quality on entry and at scale, CLV refit ----------------------

@@ -12,6 +12,7 @@
 #include "app/duplicates_cli.hpp"
 #include "access/auth_service.hpp"
 #include "analytics/analytics_cli.hpp"
+#include "analytics/customers/customer_analytics.hpp"
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "http/server.hpp"
@@ -150,6 +151,10 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
     serve->add_flag("--multi-tenant", multi_tenant, "Cloud mode: many companies, created with `voronka tenant create`");
+    int rfm_hours = 24;
+    serve->add_option("--rfm-recompute-hours", rfm_hours, "Rescore every company's RFM segments this often (0: never)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 24 * 366));
     serve->callback([&] {
         auto db = OpenMigrated(db_url);
         auto application = app::BuildApp(*db, clock);
@@ -180,6 +185,7 @@ int main(int argc, char** argv) {
             static_dir = "web/dist";
         }
         options.static_dir = static_dir;
+        analytics::RfmSchedule rfm_schedule(*db, clock, rfm_hours);
         http::Server server(router, options);
         const uint16_t port = server.Start();
         spdlog::info("Voronka is listening on http://{}:{}/ ({})", options.host, port, db->dialect() == storage::Dialect::kSqlite ? "SQLite" : "PostgreSQL");
@@ -302,6 +308,24 @@ int main(int argc, char** argv) {
         // The bulk of the demo bypasses the record engine's hooks: recount the board's roll-ups.
         OrFail(db->Write([&](storage::Connection& tx) { return sales::RebuildDealRollups(tx, ctx.tenant_id); }));
         std::cout << "Created " << created << " demo records\n";
+    });
+
+    // import
+    auto* import = app.add_subcommand("import", "Import records from files");
+    import->require_subcommand(1);
+    auto* import_orders = import->add_subcommand(
+        "orders", "Import orders from CSV: all rows or none, the checks of POST /api/v1/orders/import");
+    add_db(import_orders);
+    std::string import_file;
+    std::string import_tenant;
+    import_orders->add_option("--file", import_file, "CSV file with a header row")->required();
+    import_orders->add_option("--tenant", import_tenant, "Company name (box mode: the only company)");
+    import_orders->callback([&] {
+        auto db = OpenMigrated(db_url);
+        auto application = app::BuildApp(*db, clock);
+        const auto ctx = AdminContext(*db, ResolveTenant(*db, import_tenant));
+        std::cout << OrFail(analytics::ImportOrdersFile(*application->records, clock, ctx, import_file)).dump()
+                  << "\n";
     });
 
     // backup / restore

@@ -101,6 +101,17 @@ struct AfterWriteArgs {
 
 using AfterWriteHook = std::function<Status(const AfterWriteArgs&)>;
 
+// Runs when RecordService::MoveReferences has repointed `field` of some of this entity's records
+// from one record to another (a merge or its undo), in the same transaction, so state derived
+// from those records (per-customer metrics) follows them; after_write hooks do not run there.
+using ReferenceMoveHook = std::function<Status(
+    storage::Connection& tx,
+    const access::RequestContext& ctx,
+    std::string_view field,
+    const std::string& from_id,
+    const std::string& to_id
+)>;
+
 // Adds keys to the API response of a create (e.g. "duplicates": likely duplicates of the new
 // record). Runs after the create has committed, on a read connection, with the caller's context;
 // `response` is the created record's body. A failing hook adds nothing and does not fail the
@@ -126,6 +137,7 @@ struct EntityDef {
     bool personal = false;
     std::vector<WriteHook> before_write;  // domain behaviour: normalisation, computed fields
     std::vector<AfterWriteHook> after_write;  // derived state kept current in the same transaction
+    std::vector<ReferenceMoveHook> after_reference_move;  // after MoveReferences, same transaction
     std::vector<CreateResponseHook> after_create;  // extra keys in the create response
 
     const FieldDef* Field(std::string_view field_name) const;

@@ -65,6 +65,11 @@ Result<std::vector<std::string>> RecordService::MoveReferences(
         VK_RETURN_IF_ERROR(WriteEvent(tx, ctx, *def, id, version + 1, "update", changes, now));
         moved.push_back(std::move(id));
     }
+    if (!moved.empty()) {
+        for (const ReferenceMoveHook& hook : def->after_reference_move) {
+            VK_RETURN_IF_ERROR(hook(tx, ctx, move.field, move.from_id, move.to_id));
+        }
+    }
     return moved;
 }
 

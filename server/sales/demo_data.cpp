@@ -8,6 +8,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "analytics/customers/customer_analytics.hpp"
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "core/money.hpp"
@@ -322,6 +323,9 @@ private:
         VK_RETURN_IF_ERROR(Phase("statistics", [&] { return Analyze(); }));
         VK_RETURN_IF_ERROR(Phase("deals, leads and activities", [&] { return DealsAndLeads(); }));
         VK_RETURN_IF_ERROR(Phase("deals with product lines", [&] { return LinedDeals(); }));
+        VK_RETURN_IF_ERROR(Phase("purchases", [&] {
+            return analytics::AddDemoPurchases(records_, ctx_, now_, created_);
+        }));
         VK_RETURN_IF_ERROR(Phase("statistics", [&] { return Analyze(); }));
         return created_;
     }

@@ -6,8 +6,11 @@
 // inside and decimal strings with the currency's digits in JSON.
 #pragma once
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "core/clock.hpp"
 #include "http/router.hpp"
@@ -39,6 +42,42 @@ void DescribeCustomerAnalytics(http::Router& router);
 // Registers the entity and the hooks only (for tests and tools that have no router).
 void InstallOrders(
     records::EntityRegistry& registry, records::RecordService& records, const core::Clock& clock
+);
+
+// `voronka import orders --file F.csv`: ImportOrdersCsv on the file's contents in one write
+// transaction (all rows or none, the same checks and errors as POST /api/v1/orders/import).
+// kInvalid on "file" when it cannot be read.
+Result<Json> ImportOrdersFile(
+    records::RecordService& records,
+    const core::Clock& clock,
+    const RequestContext& ctx,
+    const std::string& path
+);
+
+// Rescores every active tenant's customers (RebuildCustomerMetrics), one write transaction each.
+Status RescoreAllTenants(storage::Database& db, int64_t now_micros);
+
+// `voronka serve --rfm-recompute-hours H`: RescoreAllTenants every H hours on a thread of its
+// own, from H hours after start; nothing when H <= 0. Stops and joins on destruction.
+class RfmSchedule {
+public:
+    RfmSchedule(storage::Database& db, const core::Clock& clock, int hours);
+    ~RfmSchedule();
+    RfmSchedule(const RfmSchedule&) = delete;
+    RfmSchedule& operator=(const RfmSchedule&) = delete;
+
+private:
+    std::mutex mutex_;
+    std::condition_variable_any wake_;
+    std::jthread thread_;
+};
+
+// Purchase history for the demo company (sales/demo_data.cpp) in the tenant of `ctx`, an
+// administrator's: an order for every won deal that has none (the demo writes deals in bulk,
+// past the hook that creates them) and repeat shop purchases of catalogue products by those
+// customers before `now`; then the metrics rebuild. Adds the orders written to `created`.
+Status AddDemoPurchases(
+    records::RecordService& records, const RequestContext& ctx, int64_t now, int64_t& created
 );
 
 // Orders count into metrics when their status is "completed" and neither they nor their contact

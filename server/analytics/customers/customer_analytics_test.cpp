@@ -19,6 +19,7 @@
 #include "app/app.hpp"
 #include "core/money.hpp"
 #include "http/url.hpp"
+#include "sales/demo_data.hpp"
 #include "storage/backend_fixture.hpp"
 
 namespace voronka::analytics {
@@ -603,6 +604,219 @@ TEST_P(CustomerAnalyticsTest, ClvRefitMatchesTheLibraryFitOnCdnow) {
         {{"model", "nope"}, {"annual_discount_rate", -2}, {"horizon_months", 0}}
     );
     EXPECT_EQ(bad["errors"].size(), 3u);
+}
+
+// `voronka import orders --file`: the API import's checks on a file, all rows or none.
+TEST_P(CustomerAnalyticsTest, ImportOrdersFileIsAllOrNothing) {
+    const std::string c1 = Contact(admin_, "c1");
+    auto ctx = app_->auth.Authenticate("Bearer " + admin_.token, "", "", "POST", "127.0.0.1");
+    ASSERT_TRUE(ctx) << storage::Describe(ctx.error());
+    auto write = [](const std::string& name, const std::string& text) {
+        const std::string path = ::testing::TempDir() + name;
+        std::ofstream(path, std::ios::binary) << text;
+        return path;
+    };
+    const std::string bad = write(
+        "orders-bad.csv",
+        "external_id,contact_email,ordered_at,amount\n"
+        "f1,c1@shop.example,2026-01-10,100.00\n"
+        "f2,nobody@shop.example,2026-01-11,5.00\n"
+    );
+    auto failed = ImportOrdersFile(*app_->records, clock_, *ctx, bad);
+    ASSERT_FALSE(failed);
+    EXPECT_EQ(failed.error().code, core::ErrorCode::kInvalid);
+    ASSERT_EQ(failed.error().fields.size(), 1u);
+    EXPECT_EQ(failed.error().fields[0].field, "rows[3].contact_email");
+    EXPECT_EQ(failed.error().fields[0].message, "matches no contact");
+    EXPECT_TRUE(Expect(200, admin_, "GET", "/api/v1/orders")["data"].empty());
+
+    const std::string good = write(
+        "orders-good.csv",
+        "external_id,contact_email,ordered_at,amount\n"
+        "f1,c1@shop.example,2026-01-10,100.00\n"
+        "f2,c1@shop.example,2026-02-11,5.00\n"
+    );
+    auto imported = ImportOrdersFile(*app_->records, clock_, *ctx, good);
+    ASSERT_TRUE(imported) << storage::Describe(imported.error());
+    EXPECT_EQ((*imported)["imported"], 2);
+    Json a = Expect(200, admin_, "GET", "/api/v1/contacts/" + c1 + "/analytics");
+    EXPECT_EQ(a["rfm"]["orders"], 2);
+    EXPECT_EQ(a["rfm"]["revenue"], Json({{"RUB", "105.00"}}));
+
+    auto missing = ImportOrdersFile(*app_->records, clock_, *ctx, write("x", "") + "-absent");
+    ASSERT_FALSE(missing);
+    EXPECT_EQ(missing.error().fields.at(0).field, "file");
+}
+
+// The demo company has a purchase history: an order for every won deal, repeat purchases with
+// catalogue lines, and scored customers, so the customer dashboards are not empty.
+TEST_P(CustomerAnalyticsTest, DemoCompanyHasPurchaseHistory) {
+    auto ctx = app_->auth.Authenticate("Bearer " + admin_.token, "", "", "POST", "127.0.0.1");
+    ASSERT_TRUE(ctx) << storage::Describe(ctx.error());
+    sales::DemoOptions options;
+    options.contacts = 60;
+    auto created = sales::FillDemoCompany(*app_->records, *ctx, options);
+    ASSERT_TRUE(created) << storage::Describe(created.error());
+    auto count = [&](const std::string& sql) {
+        auto rows = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) {
+            return c.Query(sql, {admin_.tenant_id});
+        });
+        EXPECT_TRUE(rows);
+        return storage::AsInt(rows->rows.at(0).at(0));
+    };
+    const int64_t won = count(
+        "SELECT COUNT(*) FROM deals WHERE tenant_id = $1 AND status = 'won' AND deleted_at IS NULL "
+        "AND contact_id IS NOT NULL"
+    );
+    ASSERT_GT(won, 0);
+    EXPECT_EQ(
+        count("SELECT COUNT(DISTINCT deal_id) FROM orders WHERE tenant_id = $1 AND deal_id IS NOT "
+              "NULL"),
+        won
+    );
+    EXPECT_GT(
+        count("SELECT COUNT(*) FROM orders WHERE tenant_id = $1 AND deal_id IS NULL AND lines IS "
+              "NOT NULL"),
+        0
+    );
+    int64_t customers = 0;
+    const Json rfm = Expect(200, admin_, "GET", "/api/v1/analytics/rfm");
+    for (const Json& s : rfm["segments"]) {
+        customers += s["customers"].get<int64_t>();
+    }
+    EXPECT_EQ(
+        customers,
+        count("SELECT COUNT(DISTINCT contact_id) FROM orders WHERE tenant_id = $1 AND status = "
+              "'completed'")
+    );
+    EXPECT_FALSE(Expect(200, admin_, "GET", "/api/v1/analytics/cohorts")["cohorts"].empty());
+}
+
+// A merge moves the other contact's orders to the survivor without the order hooks; the
+// survivor's metrics must count them at once, and an undo must give each contact its own back.
+TEST_P(CustomerAnalyticsTest, MergeMovesOrdersIntoTheSurvivorsMetrics) {
+    const std::string a = Contact(admin_, "a");
+    const std::string b = Contact(admin_, "b");
+    auto order = [&](const std::string& contact, const char* at, const char* amount) {
+        Expect(
+            201,
+            admin_,
+            "POST",
+            "/api/v1/orders",
+            {{"contact_id", contact}, {"ordered_at", at}, {"amount", amount}}
+        );
+    };
+    order(a, "2026-05-01T10:00:00Z", "10.00");
+    order(b, "2026-05-20T10:00:00Z", "30.00");
+    order(b, "2026-06-01T10:00:00Z", "5.00");
+    auto rfm_of = [&](const std::string& id) {
+        return Expect(200, admin_, "GET", "/api/v1/contacts/" + id + "/analytics")["rfm"];
+    };
+    auto customers = [&] {
+        int64_t n = 0;
+        const Json rfm = Expect(200, admin_, "GET", "/api/v1/analytics/rfm");
+        for (const Json& s : rfm["segments"]) {
+            n += s["customers"].get<int64_t>();
+        }
+        return n;
+    };
+    ASSERT_EQ(customers(), 2);
+
+    Json merge = Expect(
+        200, admin_, "POST", "/api/v1/contacts/merge", {{"survivor_id", a}, {"other_id", b}}
+    );
+    Json rfm = rfm_of(a);
+    EXPECT_EQ(rfm["orders"], 3) << rfm.dump();
+    EXPECT_EQ(rfm["revenue"], Json({{"RUB", "45.00"}}));
+    EXPECT_EQ(rfm["first_order_at"], "2026-05-01T10:00:00Z");
+    EXPECT_EQ(rfm["last_order_at"], "2026-06-01T10:00:00Z");
+    EXPECT_EQ(customers(), 1);
+    // The incremental figures equal a full recount.
+    Expect(200, admin_, "POST", "/api/v1/analytics/rfm/recompute");
+    EXPECT_EQ(rfm_of(a), rfm);
+
+    Expect(200, admin_, "POST", "/api/v1/merges/" + merge["id"].get<std::string>() + "/undo");
+    EXPECT_EQ(rfm_of(a)["orders"], 1);
+    EXPECT_EQ(rfm_of(a)["revenue"], Json({{"RUB", "10.00"}}));
+    EXPECT_EQ(rfm_of(b)["orders"], 2);
+    EXPECT_EQ(rfm_of(b)["revenue"], Json({{"RUB", "35.00"}}));
+    EXPECT_EQ(customers(), 2);
+}
+
+// A recompute writes only what changed: run twice, the second leaves every row as it was
+// (updated_at included); a new order then changes its customer's row.
+TEST_P(CustomerAnalyticsTest, RecomputeRewritesOnlyChangedCustomers) {
+    const std::string a = Contact(admin_, "a");
+    const std::string b = Contact(admin_, "b");
+    Expect(
+        201,
+        admin_,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", a}, {"ordered_at", "2026-05-01T10:00:00Z"}, {"amount", "10.00"}}
+    );
+    Expect(
+        201,
+        admin_,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", b}, {"ordered_at", "2026-06-01T10:00:00Z"}, {"amount", "50.00"}}
+    );
+    auto stamps = [&] {
+        std::map<std::string, int64_t> out;
+        EXPECT_TRUE(db().Read([&](Connection& c) -> core::Status {
+            VK_ASSIGN_OR_RETURN(
+                storage::Rows rows,
+                c.Query(
+                    "SELECT contact_id, updated_at FROM customer_metrics WHERE tenant_id = $1",
+                    {admin_.tenant_id}
+                )
+            );
+            for (const auto& r : rows.rows) {
+                out[storage::AsText(r[0])] = storage::AsInt(r[1]);
+            }
+            return core::Ok();
+        }));
+        return out;
+    };
+    Json first = Expect(200, admin_, "POST", "/api/v1/analytics/rfm/recompute");
+    const auto before = stamps();
+    ASSERT_EQ(before.size(), 2u);
+    clock_.Advance(60'000'000);
+    Json second = Expect(200, admin_, "POST", "/api/v1/analytics/rfm/recompute");
+    EXPECT_EQ(second["segments"], first["segments"]);
+    EXPECT_EQ(stamps(), before);
+    EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + a)["rfm_segment"], "lost");
+    EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + b)["rfm_segment"], "need_attention");
+
+    // a buys again, later and for more than b: a's and b's ranks swap, both rows change.
+    Expect(
+        201,
+        admin_,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", a}, {"ordered_at", "2026-06-10T10:00:00Z"}, {"amount", "100.00"}}
+    );
+    clock_.Advance(60'000'000);
+    Expect(200, admin_, "POST", "/api/v1/analytics/rfm/recompute");
+    const auto after = stamps();
+    EXPECT_GT(after.at(a), before.at(a));
+    EXPECT_GT(after.at(b), before.at(b));
+    EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + a)["rfm_segment"], "need_attention");
+    EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + b)["rfm_segment"], "lost");
+
+    // b buys far more: the order rescored b against a's stored scores; a's own quintiles move
+    // only when the tenant is rescored, here by the scheduled rescoring of every tenant.
+    Expect(
+        201,
+        admin_,
+        "POST",
+        "/api/v1/orders",
+        {{"contact_id", b}, {"ordered_at", "2026-06-12T10:00:00Z"}, {"amount", "1000.00"}}
+    );
+    EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + a)["rfm_segment"], "need_attention");
+    ASSERT_TRUE(RescoreAllTenants(db(), clock_.NowMicros()));
+    EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + a)["rfm_segment"], "lost");
 }
 
 VORONKA_INSTANTIATE_BACKENDS(CustomerAnalyticsTest);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "access/permissions.hpp"
 #include "analytics/customers/customers_internal.hpp"
@@ -176,51 +177,261 @@ Status RefreshCustomerMetrics(
     return Upsert(tx, tenant_id, contact_id, t, monetary, r, f, m, now);
 }
 
-Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
-    VK_ASSIGN_OR_RETURN(storage::Rows rows, tx.Query(kCompletedOrders, {tenant_id}));
-    std::map<std::string, Totals> by_contact;
-    for (const auto& r : rows.rows) {
-        VK_RETURN_IF_ERROR(
-            Add(by_contact[storage::AsText(r[0])],
-                storage::AsInt(r[1]),
-                storage::AsInt(r[2]),
-                storage::AsText(r[3]),
-                now)
-        );
+namespace {
+
+// Rows per multi-row statement in the rebuild: 15 parameters a row stays far below both
+// databases' parameter limits, and one statement per batch instead of per customer.
+constexpr size_t kBatch = 500;
+
+// What a customer_metrics row holds, minus updated_at (which records when these last changed).
+struct Stored {
+    int64_t first_at = 0;
+    int64_t last_at = 0;
+    int64_t orders = 0;
+    int64_t days = 0;
+    int64_t orders_last_year = 0;
+    std::string revenue;
+    int64_t monetary = 0;
+    int64_t r = 0;
+    int64_t f = 0;
+    int64_t m = 0;
+    std::string segment;
+
+    bool operator==(const Stored&) const = default;
+};
+
+std::string Placeholders(size_t first, size_t count) {
+    std::string out;
+    for (size_t i = 0; i < count; ++i) {
+        out += (i ? ", $" : "$") + std::to_string(first + i);
     }
+    return out;
+}
+
+Status UpsertBatch(
+    Connection& tx,
+    int64_t tenant_id,
+    const std::vector<std::pair<const std::string*, Stored>>& rows,
+    int64_t now
+) {
+    for (size_t at = 0; at < rows.size(); at += kBatch) {
+        const size_t n = std::min(kBatch, rows.size() - at);
+        std::string sql =
+            "INSERT INTO customer_metrics (tenant_id, contact_id, first_order_at, last_order_at, "
+            "last_order_day, orders_count, purchase_days, orders_last_year, revenue, "
+            "monetary_minor, r_score, f_score, m_score, segment, updated_at) VALUES ";
+        std::vector<storage::Value> params;
+        params.reserve(n * 15);
+        for (size_t i = 0; i < n; ++i) {
+            const auto& [contact_id, v] = rows[at + i];
+            sql += (i ? ", (" : "(") + Placeholders(params.size() + 1, 15) + ")";
+            params.insert(
+                params.end(),
+                {tenant_id,
+                 *contact_id,
+                 v.first_at,
+                 v.last_at,
+                 int64_t{DayOf(v.last_at)},
+                 v.orders,
+                 v.days,
+                 v.orders_last_year,
+                 v.revenue,
+                 v.monetary,
+                 v.r,
+                 v.f,
+                 v.m,
+                 v.segment,
+                 now}
+            );
+        }
+        sql +=
+            " ON CONFLICT (tenant_id, contact_id) DO UPDATE SET first_order_at = "
+            "excluded.first_order_at, last_order_at = excluded.last_order_at, last_order_day = "
+            "excluded.last_order_day, orders_count = excluded.orders_count, purchase_days = "
+            "excluded.purchase_days, orders_last_year = excluded.orders_last_year, revenue = "
+            "excluded.revenue, monetary_minor = excluded.monetary_minor, r_score = "
+            "excluded.r_score, f_score = excluded.f_score, m_score = excluded.m_score, segment = "
+            "excluded.segment, updated_at = excluded.updated_at";
+        VK_RETURN_IF_ERROR(tx.Execute(sql, params));
+    }
+    return core::Ok();
+}
+
+// `sql_head` ends where the id list starts: "... AND id IN (" ; runs it over ids in batches.
+Status ForIdBatches(
+    Connection& tx,
+    const std::string& sql_head,
+    std::vector<storage::Value> fixed,
+    const std::vector<const std::string*>& ids
+) {
+    for (size_t at = 0; at < ids.size(); at += kBatch) {
+        const size_t n = std::min(kBatch, ids.size() - at);
+        std::vector<storage::Value> params = fixed;
+        for (size_t i = 0; i < n; ++i) {
+            params.emplace_back(*ids[at + i]);
+        }
+        VK_RETURN_IF_ERROR(tx.Execute(sql_head + Placeholders(fixed.size() + 1, n) + ")", params));
+    }
+    return core::Ok();
+}
+
+}  // namespace
+
+// The database aggregates per customer (one row each, not one per order); only rows whose
+// figures or scores changed are written, so a recompute after a few new orders writes little.
+Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
+    const std::string day =
+        "((o.ordered_at - (((o.ordered_at % 86400000000) + 86400000000) % "
+        "86400000000)) / 86400000000)";
+    const std::string from =
+        " FROM orders o JOIN contacts c ON c.tenant_id = o.tenant_id AND c.id = o.contact_id "
+        "AND c.deleted_at IS NULL WHERE o.tenant_id = $1 AND o.deleted_at IS NULL AND o.status = "
+        "'completed' AND o.ordered_at IS NOT NULL AND o.amount IS NOT NULL ";
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows per_contact,
+        tx.Query(
+            "SELECT o.contact_id, MIN(o.ordered_at), MAX(o.ordered_at), COUNT(*), COUNT(DISTINCT " +
+                day +
+                "), SUM(CASE WHEN o.ordered_at > $2 AND o.ordered_at <= $3 THEN 1 ELSE 0 END)" +
+                from + "GROUP BY o.contact_id",
+            {tenant_id, now - kYearMicros, now}
+        )
+    );
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows per_currency,
+        tx.Query(
+            "SELECT o.contact_id, COALESCE(o.currency, ''), CAST(SUM(o.amount) AS BIGINT)" + from +
+                "GROUP BY o.contact_id, o.currency",
+            {tenant_id}
+        )
+    );
     VK_ASSIGN_OR_RETURN(std::string main, MainCurrency(tx, tenant_id));
+    std::unordered_map<std::string, Stored> fresh;
+    fresh.reserve(per_contact.size());
+    for (const auto& r : per_contact.rows) {
+        Stored& v = fresh[storage::AsText(r[0])];
+        v.first_at = storage::AsInt(r[1]);
+        v.last_at = storage::AsInt(r[2]);
+        v.orders = storage::AsInt(r[3]);
+        v.days = storage::AsInt(r[4]);
+        v.orders_last_year = storage::AsInt(r[5]);
+    }
+    // Revenue JSON with currencies in order, as RevenueJson writes it.
+    std::unordered_map<std::string, std::map<std::string, int64_t>> revenue;
+    for (const auto& r : per_currency.rows) {
+        revenue[storage::AsText(r[0])][storage::AsText(r[1])] = storage::AsInt(r[2]);
+    }
     std::vector<RfmInput> inputs;
-    for (const auto& [contact_id, t] : by_contact) {
+    inputs.reserve(fresh.size());
+    for (auto& [contact_id, v] : fresh) {
+        Json by_currency = Json::object();
+        for (const auto& [currency, minor] : revenue[contact_id]) {
+            by_currency[currency] = minor;
+            v.monetary = currency == main ? minor : v.monetary;
+        }
+        v.revenue = by_currency.dump();
         // Recency ranks by the last order day, which orders customers as days-since-last does.
         inputs.push_back(
             {contact_id,
-             -static_cast<double>(DayOf(t.last_at)),
-             static_cast<int64_t>(t.days.size()),
-             static_cast<double>(Monetary(t, main))}
+             -static_cast<double>(DayOf(v.last_at)),
+             v.days,
+             static_cast<double>(v.monetary)}
         );
     }
-    const std::vector<RfmScore> scores = ScoreRfm(inputs);
-    VK_RETURN_IF_ERROR(tx.Execute("DELETE FROM customer_metrics WHERE tenant_id = $1", {tenant_id})
+    for (const RfmScore& s : ScoreRfm(inputs)) {
+        Stored& v = fresh[s.customer_id];
+        v.r = s.recency_score;
+        v.f = s.frequency_score;
+        v.m = s.monetary_score;
+        v.segment = std::string(RfmSegmentName(s.segment));
+    }
+
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows stored,
+        tx.Query(
+            "SELECT contact_id, first_order_at, last_order_at, orders_count, purchase_days, "
+            "orders_last_year, revenue, monetary_minor, r_score, f_score, m_score, segment FROM "
+            "customer_metrics WHERE tenant_id = $1",
+            {tenant_id}
+        )
     );
-    VK_RETURN_IF_ERROR(tx.Execute(
-        "UPDATE contacts SET rfm_segment = NULL WHERE tenant_id = $1 AND rfm_segment IS NOT NULL",
-        {tenant_id}
+    std::unordered_map<std::string, Stored> old;
+    old.reserve(stored.size());
+    for (const auto& r : stored.rows) {
+        old[storage::AsText(r[0])] = Stored{
+            storage::AsInt(r[1]),
+            storage::AsInt(r[2]),
+            storage::AsInt(r[3]),
+            storage::AsInt(r[4]),
+            storage::AsInt(r[5]),
+            storage::AsText(r[6]),
+            storage::AsInt(r[7]),
+            storage::AsInt(r[8]),
+            storage::AsInt(r[9]),
+            storage::AsInt(r[10]),
+            storage::AsText(r[11])};
+    }
+    std::vector<std::pair<const std::string*, Stored>> changed;
+    for (const auto& [contact_id, v] : fresh) {
+        auto it = old.find(contact_id);
+        if (it == old.end() || !(it->second == v)) {
+            changed.emplace_back(&contact_id, v);
+        }
+    }
+    std::vector<const std::string*> gone;
+    for (const auto& [contact_id, v] : old) {
+        if (!fresh.contains(contact_id)) {
+            gone.push_back(&contact_id);
+        }
+    }
+    VK_RETURN_IF_ERROR(UpsertBatch(tx, tenant_id, changed, now));
+    VK_RETURN_IF_ERROR(ForIdBatches(
+        tx,
+        "DELETE FROM customer_metrics WHERE tenant_id = $1 AND contact_id IN (",
+        {tenant_id},
+        gone
     ));
-    for (const RfmScore& s : scores) {
-        const Totals& t = by_contact[s.customer_id];
-        VK_RETURN_IF_ERROR(Upsert(
+
+    // contacts.rfm_segment made equal to the new segments, touching only contacts that differ.
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows marked,
+        tx.Query(
+            "SELECT id, rfm_segment FROM contacts WHERE tenant_id = $1 AND rfm_segment IS NOT NULL",
+            {tenant_id}
+        )
+    );
+    std::unordered_map<std::string, std::string> shown;
+    shown.reserve(marked.size());
+    for (const auto& r : marked.rows) {
+        shown.emplace(storage::AsText(r[0]), storage::AsText(r[1]));
+    }
+    std::map<std::string, std::vector<const std::string*>> to_segment;
+    for (const auto& [contact_id, v] : fresh) {
+        auto it = shown.find(contact_id);
+        if (it == shown.end() || it->second != v.segment) {
+            to_segment[v.segment].push_back(&contact_id);
+        }
+    }
+    for (const auto& [segment, ids] : to_segment) {
+        VK_RETURN_IF_ERROR(ForIdBatches(
             tx,
-            tenant_id,
-            s.customer_id,
-            t,
-            Monetary(t, main),
-            s.recency_score,
-            s.frequency_score,
-            s.monetary_score,
-            now
+            "UPDATE contacts SET rfm_segment = $2 WHERE tenant_id = $1 AND id IN (",
+            {tenant_id, segment},
+            ids
         ));
     }
-    return core::Ok();
+    std::vector<const std::string*> unmark;
+    for (const auto& [contact_id, segment] : shown) {
+        if (!fresh.contains(contact_id)) {
+            unmark.push_back(&contact_id);
+        }
+    }
+    return ForIdBatches(
+        tx,
+        "UPDATE contacts SET rfm_segment = NULL WHERE tenant_id = $1 AND id IN (",
+        {tenant_id},
+        unmark
+    );
 }
 
 bool ReadsAllContacts(const access::RequestContext& ctx) {

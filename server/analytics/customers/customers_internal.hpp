@@ -53,6 +53,11 @@ private:
     bool previous_;
 };
 
+// The order a won deal (API form: id, contact_id, won_at, amount, currency) becomes: its
+// contact, its lines (totals after discount and tax, the difference to price x quantity kept as
+// the line's adjustment) or else its amount.
+Result<Json> OrderFromDeal(Connection& tx, int64_t tenant_id, const Json& deal, int64_t now);
+
 // "" for all, else an AND-able condition limiting `alias`.owner_id to the contacts the caller
 // may read. kForbidden when the role reads no contacts.
 Result<std::string> ContactScope(

@@ -353,6 +353,31 @@ records::EntityDef OrderEntity(const core::Clock& clock) {
         }
         return core::Ok();
     }};
+    // A merge moves the loser's orders to the survivor without running the hooks above.
+    e.after_reference_move = {
+        [&clock](
+            storage::Connection& tx,
+            const access::RequestContext& ctx,
+            std::string_view field,
+            const std::string& from_id,
+            const std::string& to_id
+        ) -> Status {
+            if (field != "contact_id" || BulkOrderWrites::Active()) {
+                return core::Ok();
+            }
+            // The moved orders follow their new contact's owner, as on a contact's owner change.
+            VK_RETURN_IF_ERROR(tx.Execute(
+                "UPDATE orders SET owner_id = (SELECT c.owner_id FROM contacts c WHERE "
+                "c.tenant_id = $1 AND c.id = $2) WHERE tenant_id = $1 AND contact_id = $2",
+                {ctx.tenant_id, to_id}
+            ));
+            for (const std::string* contact_id : {&from_id, &to_id}) {
+                VK_RETURN_IF_ERROR(
+                    RefreshCustomerMetrics(tx, ctx.tenant_id, *contact_id, clock.NowMicros())
+                );
+            }
+            return core::Ok();
+        }};
     return e;
 }
 
@@ -381,8 +406,8 @@ void ExtendContacts(records::EntityDef& e) {
     });
 }
 
-// The order a won deal becomes: its contact, its lines (totals after discount and tax, the
-// difference to price x quantity kept as the line's adjustment) or else its amount.
+}  // namespace
+
 Result<Json> OrderFromDeal(Connection& tx, int64_t tenant_id, const Json& deal, int64_t now) {
     std::string currency = Str(deal, "currency");
     if (currency.empty()) {
@@ -430,6 +455,8 @@ Result<Json> OrderFromDeal(Connection& tx, int64_t tenant_id, const Json& deal, 
     order["lines"] = std::move(lines);
     return order;
 }
+
+namespace {
 
 void ExtendDeals(records::EntityDef& e, records::RecordService& records, const core::Clock& clock) {
     e.after_write.push_back([&records, &clock](const AfterWriteArgs& a) -> Status {

@@ -1,6 +1,8 @@
 // CSV import of orders: every row checked, all written in one transaction or none.
+#include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include "analytics/customers/customer_analytics.hpp"
 #include "analytics/customers/customers_internal.hpp"
@@ -325,6 +327,25 @@ Result<Json> CustomerAnalytics::ImportOrdersCsv(
     }
     VK_RETURN_IF_ERROR(RebuildCustomerMetrics(tx, ctx.tenant_id, clock_.NowMicros()));
     return Json{{"imported", imported}, {"skipped_existing", skipped}};
+}
+
+Result<Json> ImportOrdersFile(
+    records::RecordService& records,
+    const core::Clock& clock,
+    const RequestContext& ctx,
+    const std::string& path
+) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return core::Error::InvalidField("file", "cannot be read");
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    const std::string csv = text.str();
+    CustomerAnalytics customers(records, clock);
+    return storage::WriteReturning<Json>(records.db(), [&](Connection& tx) {
+        return customers.ImportOrdersCsv(tx, ctx, csv);
+    });
 }
 
 }  // namespace voronka::analytics
