@@ -136,11 +136,13 @@ int main(int argc, char** argv) {
     std::string static_dir;
     bool multi_tenant = false;
     int threads = 16;
+    int write_threads = 64;
     size_t body_limit = 1 << 20;
     int64_t rate_limit = 600;
     serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
     serve->add_option("--static-dir", static_dir, "Built web app to serve at / (default: web/dist if present)");
-    serve->add_option("--threads", threads, "Request threads (handlers may wait on durable commits)")->capture_default_str();
+    serve->add_option("--threads", threads, "Threads serving connections and read requests")->capture_default_str();
+    serve->add_option("--write-threads", write_threads, "Threads for requests that change data (each may wait on a durable group commit)")->capture_default_str();
     serve->add_option("--body-limit", body_limit, "Largest request body in bytes (413 beyond)")->capture_default_str();
     serve
         ->add_option(
@@ -180,6 +182,7 @@ int main(int argc, char** argv) {
             Fail(core::Error::InvalidField("--listen", "must be HOST:PORT"));
         }
         options.threads = threads;
+        options.write_threads = write_threads;
         options.body_limit_bytes = body_limit;
         if (static_dir.empty() && std::filesystem::exists("web/dist/index.html")) {
             static_dir = "web/dist";

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <csignal>
 #include <mutex>
+#include <optional>
 #include <system_error>
 #include <thread>
 #include <unordered_map>
@@ -25,6 +26,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -92,6 +94,11 @@ bool HasHeader(const Response& response, std::string_view name) {
     return std::any_of(response.headers.begin(), response.headers.end(), [&](const auto& header) {
         return EqualsIgnoreCase(header.first, name);
     });
+}
+
+// Methods whose handlers only read: they run inline on the io threads.
+bool IsReadMethod(std::string_view method) {
+    return method == "GET" || method == "HEAD" || method == "OPTIONS";
 }
 
 bool IsHttpError(const error_code& ec) {
@@ -172,7 +179,19 @@ struct Server::Impl {
           control(asio::make_strand(ioc)),
           acceptor(control),
           signals(control),
-          grace_timer(control) {}
+          grace_timer(control) {
+        if (options.write_threads > 0) {
+            write_pool.emplace(static_cast<size_t>(options.write_threads));
+        }
+    }
+
+    ~Impl() {
+        // Handlers still running on the pool finish before the io_context they answer to goes.
+        if (write_pool) {
+            write_pool->stop();
+            write_pool->join();
+        }
+    }
 
     asio::awaitable<void> Listen();
     asio::awaitable<void> Session(std::shared_ptr<Connection> connection);
@@ -185,6 +204,9 @@ struct Server::Impl {
         bool is_head
     );
     asio::awaitable<void> LingeringClose(beast::tcp_stream& stream);
+    // Runs the router on the write pool; the session resumes on its own strand afterwards.
+    asio::awaitable<Response> DispatchOnWritePool(Request request);
+    asio::awaitable<Response> Dispatch(Request request);
     void StopOnControlStrand();
     void SessionEnded();
 
@@ -211,6 +233,7 @@ struct Server::Impl {
     tcp::acceptor acceptor;
     asio::signal_set signals;
     asio::steady_timer grace_timer;
+    std::optional<asio::thread_pool> write_pool;  // after ioc: stopped and joined first
 };
 
 Server::Server(const Router& router, ServerOptions options)
@@ -482,8 +505,10 @@ asio::awaitable<void> Server::Impl::Serve(Connection& connection) {
                 response = static_files.Serve(request);
                 (is_head ? static_head_metrics : static_get_metrics)
                     .Record(response.status, std::chrono::steady_clock::now() - start);
+            } else if (write_pool && !IsReadMethod(request.method)) {
+                response = co_await DispatchOnWritePool(std::move(request));
             } else {
-                response = router.Dispatch(std::move(request));  // inline: may block this thread
+                response = router.Dispatch(std::move(request));  // inline on this io thread
             }
         }
         // Checked after the handler: a Stop() while it ran makes this the connection's last answer.
@@ -521,6 +546,17 @@ asio::awaitable<error_code> Server::Impl::Write(
     stream.expires_after(ReadTimeout());
     co_await bhttp::async_write(stream, res, asio::redirect_error(kUseAwaitable, ec));
     co_return ec;
+}
+
+asio::awaitable<Response> Server::Impl::Dispatch(Request request) {
+    co_return router.Dispatch(std::move(request));
+}
+
+asio::awaitable<Response> Server::Impl::DispatchOnWritePool(Request request) {
+    // A member coroutine, not a capturing lambda: its parameter lives in its own frame.
+    co_return co_await asio::co_spawn(
+        write_pool->get_executor(), Dispatch(std::move(request)), kUseAwaitable
+    );
 }
 
 asio::awaitable<void> Server::Impl::LingeringClose(beast::tcp_stream& stream) {

@@ -13,10 +13,13 @@ namespace voronka::http {
 struct ServerOptions {
     std::string host = "127.0.0.1";  // address or resolvable name to bind
     uint16_t port = 8080;            // 0 picks an ephemeral port, reported by Server::Start
-    // Threads running the io_context. Handlers run inline on them and may block (a write waits for
-    // the durable group commit of its batch), so this is also the number of requests that can be
-    // in a handler at once; 16 keeps the cores busy while most of those wait on the writer.
+    // Threads running the io_context; GET/HEAD/OPTIONS handlers run inline on them. Reads only
+    // use the CPU, so a few more threads than cores keep them busy without long run queues.
     int threads = 16;
+    // Threads for every other method: such a handler usually waits for the durable group commit
+    // of its write, and the writer can only batch as many writes as wait at once, so this bounds
+    // the group-commit batch. 0 runs them inline on the io threads too.
+    int write_threads = 64;
     size_t body_limit_bytes =
         1 << 20;  // larger bodies get 413 problem+json and the connection closes
     // Time allowed to read one whole request (headers and body) and to write one response; also the

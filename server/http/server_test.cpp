@@ -1,6 +1,7 @@
 // Server over real loopback sockets: framing, limits, keep-alive, decoding, headers, static files.
 #include "http/server.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include <future>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -152,8 +154,13 @@ protected:
         });
         router_.Add("GET", "/api/v1/block", Policy::kPublic, [this](const auto&, const auto&) {
             entered_block_.set_value();
-            release_block_.get_future().wait();
+            release_block_future_.wait();
             return core::Result<Response>(Response::Text(200, "released"));
+        });
+        router_.Add("POST", "/api/v1/block", Policy::kPublic, [this](const auto&, const auto&) {
+            writers_in_handler_.fetch_add(1);
+            release_block_future_.wait();
+            return core::Result<Response>(Response::Text(200, "written"));
         });
         RegisterHealthRoutes(router_, nullptr);
     }
@@ -198,6 +205,8 @@ protected:
     uint16_t port_ = 0;
     std::promise<void> entered_block_;
     std::promise<void> release_block_;
+    std::shared_future<void> release_block_future_ = release_block_.get_future().share();
+    std::atomic<int> writers_in_handler_{0};
 };
 
 void ExpectSecurityHeaders(const BeastResponse& response) {
@@ -453,6 +462,35 @@ TEST_F(ServerTest, ABlockedHandlerDoesNotStallOtherConnections) {
     auto released = blocked.Read();
     ASSERT_TRUE(released);
     EXPECT_EQ(released->body(), "released");
+}
+
+TEST_F(ServerTest, WritesWaitOnTheWritePoolWhileReadsKeepTheIoThread) {
+    ServerOptions options = Options();
+    options.threads = 1;
+    options.write_threads = 3;
+    StartServer(options);
+    // Three writes wait in their handlers at once (as on a group commit): none holds the only
+    // io thread, so a read is still answered.
+    std::vector<std::unique_ptr<Client>> writers;
+    for (int i = 0; i < 3; ++i) {
+        writers.push_back(std::make_unique<Client>(port_));
+        writers.back()->Send(
+            "POST /api/v1/block HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n"
+        );
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kClientSafetyTimeout;
+    while (writers_in_handler_.load() < 3 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(writers_in_handler_.load(), 3);
+    Client reader(port_);
+    EXPECT_EQ(reader.Roundtrip(Get("/healthz")).result_int(), 200);
+    release_block_.set_value();
+    for (auto& writer : writers) {
+        auto written = writer->Read();
+        ASSERT_TRUE(written);
+        EXPECT_EQ(written->body(), "written");
+    }
 }
 
 TEST_F(ServerTest, IdleAndSlowConnectionsAreClosedAtTheReadTimeout) {

@@ -11,8 +11,10 @@ namespace voronka::storage {
 struct SqliteOptions {
     // Most jobs the writer commits in one transaction; each runs in its own savepoint.
     size_t max_batch = 512;
-    // synchronous=FULL: a commit is on disk (WAL fsync'd) before Write returns.
+    // A commit is on disk (WAL fsync'd) before Write returns.
     bool durable = true;
+    // WAL frames after which the sync thread checkpoints (copies pages back to the database).
+    int checkpoint_frames = 4000;
 };
 
 // Opens (creating if needed) the database file. ":memory:" opens a private temporary file that
