@@ -45,7 +45,9 @@ void HideDerivedTotals(
         }
     }
     const auto follows = deal.find("amount_from_lines");
-    const bool may_follow = follows == deal.end() || !follows->is_boolean() || follows->get<bool>();
+    // Absent from the body when the role hides the flag too: then assume it follows.
+    const bool may_follow =
+        follows == deal.end() || (follows->is_boolean() && follows->get<bool>());
     if (internal::FieldVisible(records, ctx, "deals", "amount") || !may_follow) {
         return;
     }
