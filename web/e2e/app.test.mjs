@@ -681,10 +681,10 @@ test('saved views: save filters and sort as a view, reload, still there; another
   // A plain list, then the view's tab brings the filters back; a reload keeps it.
   await page.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'All', exact: true }).click();
   await page.waitForURL((u) => !u.search.includes('view='));
-  await page.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые' }).click();
+  await page.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые', exact: true }).click();
   await page.waitForURL(/filter%5Bstatus%5D=open/);
   await page.reload();
-  const tab = page.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые' });
+  const tab = page.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые', exact: true });
   await tab.waitFor();
   assert.equal(await tab.getAttribute('aria-current'), 'page');
   await page.getByRole('list', { name: 'Active filters' }).or(page.locator('.chips')).first().waitFor();
@@ -703,7 +703,7 @@ test('saved views: save filters and sort as a view, reload, still there; another
     await p.goto(`${BASE}/deals?view=${id}`);
     await p.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'All', exact: true }).waitFor();
     await p.locator('tbody tr, .empty').first().waitFor();
-    assert.equal(await p.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые' }).count(), 0);
+    assert.equal(await p.getByRole('navigation', { name: 'Saved views' }).getByRole('button', { name: 'Крупные открытые', exact: true }).count(), 0);
   } finally {
     await ctx.close();
   }

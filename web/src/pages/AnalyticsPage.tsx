@@ -241,7 +241,7 @@ function FunnelWidget({ filters, pipeline, loadingPipelines }: { filters: Filter
     const conv = toRatio(s.conversion_to_next) ?? (next && s.reached > 0 ? next.reached / s.reached : null);
     return {
       key: s.stage_id,
-      label: s.name,
+      label: s.name ?? '—',
       reached: toCount(s.reached),
       display: formatNumber(toCount(s.reached)),
       conversion: next && conv !== null ? t('analytics.toNext', { value: formatPercent(conv) }) : undefined,
@@ -308,7 +308,7 @@ function VelocityWidget({ filters, pipeline }: { filters: Filters; pipeline?: Pi
   const rows = rowsOf<VelocityRow & { kind?: string }>(res.data, ['stages', 'rows', 'data']).filter((r) => r.kind !== 'won' && r.kind !== 'lost');
   const items: BarItem[] = rows.map((r) => ({
     key: r.stage_id,
-    label: r.name,
+    label: r.name ?? '—',
     value: toRatio(r.avg_days) ?? 0,
     display: t('analytics.days', { value: formatDecimal(toRatio(r.avg_days)) || '0' }),
     note: t('analytics.median', { value: formatDecimal(toRatio(r.median_days)) || '0' }),
@@ -684,7 +684,7 @@ function CohortWidget({ filters }: { filters: Filters }) {
 }
 
 function clvTop(data: Clv | undefined): ClvCustomer[] {
-  return data?.top_customers ?? data?.top ?? [];
+  return data?.top ?? [];
 }
 
 function ClvWidget({ filters }: { filters: Filters }) {
@@ -714,7 +714,7 @@ function ClvWidget({ filters }: { filters: Filters }) {
     key: c.contact_id,
     label: c.name || c.contact_id,
     value: amountLength(c.clv ?? null),
-    display: money(c.clv, c.currency),
+    display: money(c.clv),
     note: c.p_alive !== undefined ? t('analytics.pAliveShort', { value: pct(c.p_alive) }) : undefined,
     to: drilldownRoute(c.drilldown) ?? `/contacts/${c.contact_id}`,
     tone: 'success',

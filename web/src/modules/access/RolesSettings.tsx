@@ -15,7 +15,7 @@ import { useMe } from '../auth/AuthContext';
 import { LIST_ENTITIES } from '../records/entities';
 import { useMeta, useUsers } from '../records/hooks';
 import { entityLabel, fieldLabel } from '../records/labels';
-import { ACTIONS, errorUnder, FLAGS, isBuiltin, normalizeRules, setFieldRule, setFlag, setScope, SCOPES, useRoles, type Role, type Rules, type Scope } from './roles';
+import { ACTIONS, errorUnder, FLAGS, isBuiltin, normalizeRules, setFieldRule, setFlag, setScope, SCOPES, useRoles, type RoleEntry as Role, type Rules, type Scope } from './roles';
 
 export function RolesSettings() {
   const { t } = useTranslation();

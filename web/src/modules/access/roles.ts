@@ -3,18 +3,25 @@
 import { api } from '../../api/client';
 import { useResource } from '../../api/store';
 import { rowsOf } from '../analytics/api';
+import type { components } from '../../api/generated/schema';
 
-export const SCOPES = ['none', 'own', 'team', 'all'] as const;
-export type Scope = (typeof SCOPES)[number];
+type Schemas = components['schemas'];
+
+export const SCOPES = ['none', 'own', 'team', 'all'] as const satisfies readonly Schemas['RoleScope'][];
+export type Scope = Schemas['RoleScope'];
 export const ACTIONS = ['read', 'create', 'edit', 'delete'] as const;
 export type Action = (typeof ACTIONS)[number];
 export const FLAGS = ['manage_users', 'manage_metadata', 'view_audit'] as const;
 export type Flag = (typeof FLAGS)[number];
 export const BUILTIN_ROLES = ['admin', 'manager', 'user'] as const;
 
-export type EntityRules = Record<Action, Scope> & { hidden_fields: string[]; read_only_fields: string[] };
-export type Rules = { entities: Record<string, EntityRules>; default?: EntityRules } & Record<Flag, boolean>;
-export type Role = { id: string; name: string; description?: string | null; rules?: unknown; version?: number; builtin?: boolean; kind?: string; users?: number };
+// From the server's OpenAPI document (`npm run gen:api`); the editor keeps both field lists
+// spelled out for every entity, where the server may leave them out of `default`.
+export type EntityRules = Required<Schemas['RoleEntityRules']>;
+export type Rules = Omit<Schemas['RoleRules'], 'entities' | 'default'> & { entities: Record<string, EntityRules>; default?: EntityRules };
+export type Role = Schemas['Role'];
+/** A role as listed: a server without custom roles names only the built-in three. */
+export type RoleEntry = Pick<Role, 'id' | 'name' | 'builtin'> & Partial<Role>;
 
 function isScope(v: unknown): v is Scope {
   return typeof v === 'string' && (SCOPES as readonly string[]).includes(v);
@@ -101,15 +108,15 @@ export function errorUnder(errors: Record<string, string>, prefix: string): stri
 }
 
 /** Whether a role is one of the built-in three (read-only in the editor). */
-export function isBuiltin(role: Role): boolean {
-  return role.builtin === true || role.kind === 'builtin' || (BUILTIN_ROLES as readonly string[]).includes(role.id);
+export function isBuiltin(role: Pick<Role, 'id'> & Partial<Pick<Role, 'builtin'>>): boolean {
+  return role.builtin === true || (BUILTIN_ROLES as readonly string[]).includes(role.id);
 }
 
 /** Roles from the server; on a server without custom roles, the built-in three. */
 export function useRoles() {
-  return useResource<{ roles: Role[]; custom: boolean }>('roles', () =>
+  return useResource<{ roles: RoleEntry[]; custom: boolean }>('roles', () =>
     api.get<unknown>('/roles').then(
-      (r) => ({ roles: rowsOf<Role>(r, ['data', 'roles']), custom: true }),
+      (r) => ({ roles: rowsOf<RoleEntry>(r, ['data', 'roles']), custom: true }),
       (e: unknown) => {
         if ((e as { status?: number }).status === 404) return { roles: BUILTIN_ROLES.map((id) => ({ id, name: id, builtin: true })), custom: false };
         throw e;

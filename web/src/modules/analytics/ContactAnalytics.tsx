@@ -65,7 +65,7 @@ export function ContactAnalytics({ id }: { id: string }) {
           </div>
           <div className="prop">
             <span className="prop-label">{t('contactAnalytics.clv')}</span>
-            <span className="prop-value">{clv ? money(clv.clv ?? clv.discounted_clv) : '—'}</span>
+            <span className="prop-value">{clv ? money(clv.clv) : '—'}</span>
           </div>
           <div className="prop">
             <span className="prop-label">{t('contactAnalytics.regular')}</span>

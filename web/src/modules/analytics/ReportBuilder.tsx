@@ -62,7 +62,7 @@ export default function ReportBuilder() {
   // A saved report exports by its id, so the file is what the server stored, not the form.
   const exportSaved = async (r: SavedReport, format: 'csv' | 'xlsx') => {
     try {
-      await downloadExport('/analytics/report', { report_id: r.id }, format, exportName(r.name, format));
+      await downloadExport('/analytics/report', { report_id: r.id }, format, exportName(r.name ?? '', format));
     } catch (e) {
       toast.show(errorText(t, e), { kind: 'error' });
     }

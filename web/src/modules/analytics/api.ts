@@ -2,128 +2,37 @@
 // CSV/XLSX from the endpoint itself with `format=`, PNG painted from the chart's SVG.
 import { ApiError, buildQuery, type Problem, type Query } from '../../api/client';
 import { dispositionName } from './chartMath';
+import type { components } from '../../api/generated/schema';
 
-export type Sums = Record<string, string>;
+type Schemas = components['schemas'];
+
+/** Exact decimal amounts by ISO 4217 currency. */
+export type Sums = Schemas['MoneySums'];
 /** A ratio 0..1 as the server sends it: a number or a decimal string. */
 export type Ratio = number | string | null;
 
-export type FunnelStage = {
-  stage_id: string;
-  name: string;
-  kind?: string;
-  position?: number;
-  reached: number;
-  current?: number;
-  conversion_to_next?: Ratio;
-  drop_off?: Ratio | number;
-  drilldown?: string;
-};
-export type Funnel = { pipeline_id?: string; stages: FunnelStage[]; won?: unknown; lost?: unknown; win_rate?: Ratio };
-
-export type VelocityRow = { stage_id: string; name: string; deals: number; avg_days: Ratio; median_days: Ratio; drilldown?: string };
-
-export type WinLossSide = { count: number; sums?: Sums; drilldown?: string };
-export type WinLoss = {
-  won?: WinLossSide;
-  lost?: WinLossSide;
-  win_rate?: Ratio;
-  reasons?: { reason: string | null; count: number; sums?: Sums; drilldown?: string }[];
-};
-
-export type ForecastPeriod = {
-  period: string;
-  from?: string;
-  to?: string;
-  open_deals?: number;
-  weighted?: Sums;
-  best_case?: Sums;
-  run_rate?: Sums;
-  actual?: Sums;
-  /** List URLs behind the open pipeline (weighted, best case), the won deals and the run-rate history. */
-  drilldown?: string | { open?: string; actual?: string; run_rate?: string };
-};
-export type Forecast = { periods: ForecastPeriod[] };
-
+// The answers' shapes come from the server's OpenAPI document (`npm run gen:api`).
+export type Funnel = Schemas['AnalyticsFunnel'];
+export type FunnelStage = Funnel['stages'][number];
+export type Velocity = Schemas['AnalyticsVelocity'];
+export type VelocityRow = Velocity['stages'][number];
+export type WinLoss = Schemas['AnalyticsWinLoss'];
+export type Forecast = Schemas['AnalyticsForecast'];
+export type ForecastPeriod = Forecast['periods'][number];
 /** `percent` is fact ÷ plan × 100 as a decimal string ("85.50"), not a 0..1 ratio. */
-export type PlanFactRow = { plan_id?: string; owner_id?: string | null; team_id?: string | null; name?: string | null; plan?: Sums; fact?: Sums; percent?: Ratio; drilldown?: string };
-export type PlanFact = { period?: string; rows: PlanFactRow[] };
-
-export type SourceRow = {
-  source?: string | null;
-  campaign?: string | null;
-  leads?: number;
-  converted?: number;
-  conversion?: Ratio;
-  deals_won?: number;
-  revenue?: Sums;
-  cost?: Sums;
-  cost_per_lead?: Sums;
-  cost_per_acquisition?: Sums;
-  roi?: Ratio | Record<string, Ratio>;
-  /** The leads behind the row, and (by source) the won deals behind its revenue. */
-  drilldown?: string | { leads?: string | null; deals?: string | null };
-};
-export type Sources = { rows: SourceRow[] };
-
-export type RfmSegment = { segment: string; customers: number; revenue?: Sums; drilldown?: string };
-export type Rfm = { segments: RfmSegment[] };
-
-export type Cohort = { cohort: string; customers: number; retention: Ratio[] };
-export type Cohorts = { cohorts: Cohort[] };
-
-export type ClvCustomer = {
-  contact_id: string;
-  name?: string | null;
-  clv?: string | number | null;
-  currency?: string | null;
-  p_alive?: Ratio;
-  expected_purchases?: Ratio;
-  drilldown?: string;
-  [k: string]: unknown;
-};
-export type Clv = {
-  model?: string;
-  params?: Record<string, unknown>;
-  log_likelihood?: Ratio;
-  fitted_at?: string | null;
-  currency?: string | null;
-  totals?: Record<string, unknown>;
-  top?: ClvCustomer[];
-  top_customers?: ClvCustomer[];
-};
-
-export type ContactAnalytics = {
-  rfm?: {
-    r?: number | null;
-    f?: number | null;
-    m?: number | null;
-    segment?: string | null;
-    orders?: number;
-    revenue?: Sums;
-    first_order_at?: string | null;
-    last_order_at?: string | null;
-  } | null;
-  clv?: {
-    p_alive?: Ratio;
-    expected_purchases?: Ratio;
-    clv?: string | number | null;
-    currency?: string | null;
-    expected_spend?: string | number | null;
-    [k: string]: unknown;
-  } | null;
-  next_best_offer?: { product_id: string; name?: string | null; sku?: string | null; score?: Ratio }[];
-  regular_customer?: boolean;
-  suggested_discount_percent?: Ratio;
-};
-
-export type SavedReport = {
-  id: string;
-  name: string;
-  definition: unknown;
-  shared_team_id?: string | null;
-  owner_id?: string | null;
-  version?: number;
-};
+export type PlanFact = Schemas['AnalyticsPlanFact'];
+export type PlanFactRow = PlanFact['rows'][number];
+export type Sources = Schemas['AnalyticsSources'];
+export type SourceRow = Sources['rows'][number];
+export type Report = Schemas['AnalyticsReport'];
+export type Rfm = Schemas['AnalyticsRfm'];
+export type RfmSegment = Rfm['segments'][number];
+export type Cohorts = Schemas['AnalyticsCohorts'];
+export type Cohort = Cohorts['cohorts'][number];
+export type Clv = Schemas['AnalyticsClv'];
+export type ClvCustomer = Schemas['AnalyticsClvCustomer'];
+export type ContactAnalytics = Schemas['ContactAnalytics'];
+export type SavedReport = Schemas['Reports'] & { id: string; version: number };
 
 /** The rows of an answer that may list them under `rows`, `stages`, `data` or `segments`. */
 export function rowsOf<T>(data: unknown, keys: string[] = ['rows', 'stages', 'data']): T[] {
