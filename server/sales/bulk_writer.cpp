@@ -327,6 +327,29 @@ core::Status BulkWriter::Write(
     );
 }
 
+core::Result<std::vector<std::string>> BulkWriter::DropSecondaryIndexes(
+    storage::Connection& tx, const std::string& table
+) {
+    std::vector<std::string> create;
+    if (tx.dialect() != storage::Dialect::kSqlite) {
+        return create;
+    }
+    // sql IS NULL: the indexes behind PRIMARY KEY and UNIQUE constraints, which stay.
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows indexes,
+        tx.Query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 "
+            "AND sql IS NOT NULL ORDER BY name",
+            {table}
+        )
+    );
+    for (const auto& row : indexes.rows) {
+        VK_RETURN_IF_ERROR(tx.ExecuteScript("DROP INDEX \"" + storage::AsText(row[0]) + "\""));
+        create.push_back(storage::AsText(row[1]));
+    }
+    return create;
+}
+
 core::Status BulkWriter::Add(
     const std::string& id, Json values, int64_t created_at, std::vector<BulkEvent> updates
 ) {
