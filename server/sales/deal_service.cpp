@@ -130,11 +130,13 @@ Result<Json> SalesService::AllDealLines(
     for (auto& line : lines) {
         currency = Str(line, "currency");
         auto add = [&](const char* key, int64_t& sum) -> core::Status {
-            if (!line[key].is_string()) {
+            // find, not operator[]: a field the role hides must stay absent, not become null.
+            const auto value = line.find(key);
+            if (value == line.end() || !value->is_string()) {
                 return core::Ok();
             }
             VK_ASSIGN_OR_RETURN(
-                int64_t minor, core::ParseAmount(line[key].get<std::string>(), currency)
+                int64_t minor, core::ParseAmount(value->get<std::string>(), currency)
             );
             VK_ASSIGN_OR_RETURN(sum, core::AddMinor(sum, minor));
             return core::Ok();
