@@ -30,64 +30,18 @@
 
 #include <sqlite3.h>
 
+#include "bulk_sqlite.hpp"
+
 #include <openssl/evp.h>
+
+const char* const bench::kProgram = "gen_contacts";
 
 namespace {
 
-[[noreturn]] void Die(sqlite3* db, const std::string& what) {
-    std::cerr << "gen_contacts: " << what << ": " << (db ? sqlite3_errmsg(db) : "") << "\n";
-    std::exit(1);
-}
-
-void Exec(sqlite3* db, const std::string& sql) {
-    char* message = nullptr;
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-        std::string m = message ? message : "";
-        sqlite3_free(message);
-        Die(db, sql.substr(0, 120) + " -> " + m);
-    }
-}
-
-// A prepared statement bound by position; Run() steps once and resets.
-class Stmt {
-public:
-    Stmt(sqlite3* db, const char* sql) : db_(db) {
-        if (sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr) != SQLITE_OK) {
-            Die(db, std::string("prepare ") + sql);
-        }
-    }
-
-    ~Stmt() { sqlite3_finalize(stmt_); }
-
-    Stmt& Int(int i, int64_t v) {
-        sqlite3_bind_int64(stmt_, i, v);
-        return *this;
-    }
-
-    Stmt& Text(int i, std::string_view v) {
-        sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-        return *this;
-    }
-
-    Stmt& Null(int i) {
-        sqlite3_bind_null(stmt_, i);
-        return *this;
-    }
-
-    Stmt& TextOrNull(int i, const std::string& v) { return v.empty() ? Null(i) : Text(i, v); }
-
-    void Run() {
-        const int rc = sqlite3_step(stmt_);
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-            Die(db_, "step");
-        }
-        sqlite3_reset(stmt_);
-    }
-
-private:
-    sqlite3* db_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
+using bench::Die;
+using bench::Exec;
+using bench::Stmt;
+using bench::Ulid;
 
 std::string Sha256Hex(std::string_view data) {
     unsigned char digest[EVP_MAX_MD_SIZE];
@@ -98,20 +52,6 @@ std::string Sha256Hex(std::string_view data) {
     for (unsigned int i = 0; i < length; ++i) {
         out.push_back(kHex[digest[i] >> 4]);
         out.push_back(kHex[digest[i] & 15]);
-    }
-    return out;
-}
-
-// ULID as core::NewId writes it: 48-bit milliseconds + 80 random bits, Crockford base32, lower.
-std::string Ulid(uint64_t ms, std::mt19937_64& rng) {
-    __extension__ typedef unsigned __int128 U128;
-    U128 value = (static_cast<U128>(ms & 0xffffffffffffULL) << 80) |
-                 (static_cast<U128>(rng() & 0xffffULL) << 64) | static_cast<U128>(rng());
-    static constexpr char kAlphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
-    std::string out(26, '0');
-    for (int i = 25; i >= 0; --i) {
-        out[static_cast<size_t>(i)] = kAlphabet[static_cast<int>(value & 31)];
-        value >>= 5;
     }
     return out;
 }

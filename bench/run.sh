@@ -61,7 +61,8 @@ date -u +%FT%TZ >"$RESULTS/date"
 build_tool() {
     local name=$1
     shift
-    if [[ ! -x $BIN/$name || $ROOT/bench/$name.cpp -nt $BIN/$name ]]; then
+    if [[ ! -x $BIN/$name || $ROOT/bench/$name.cpp -nt $BIN/$name ||
+          $ROOT/bench/bulk_sqlite.hpp -nt $BIN/$name ]]; then
         log "compiling bench/$name.cpp"
         g++ -std=c++20 -O2 -Wall -Wextra -o "$BIN/$name" "$ROOT/bench/$name.cpp" "$@"
     fi
@@ -70,7 +71,7 @@ build_tool gen_contacts -lsqlite3 -lcrypto
 build_tool sqlite_raw -lsqlite3 -lpthread
 
 # --- data set: cached under var/bench/data-<key>, key = generator, schema and sizes -----------
-KEY=$(cat "$ROOT/bench/gen_contacts.cpp" "$ROOT"/server/storage/migrations/sqlite/*.sql |
+KEY=$(cat "$ROOT/bench/gen_contacts.cpp" "$ROOT/bench/bulk_sqlite.hpp" "$ROOT"/server/storage/migrations/sqlite/*.sql |
     { cat; echo "$CONTACTS $TENANTS $OTHER"; } | sha256sum | cut -c1-12)
 DATA=$WORK/data-$KEY
 DB=$DATA/bench.db
