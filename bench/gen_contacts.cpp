@@ -30,9 +30,9 @@
 
 #include <sqlite3.h>
 
-#include "bulk_sqlite.hpp"
-
 #include <openssl/evp.h>
+
+#include "bulk_sqlite.hpp"
 
 const char* const bench::kProgram = "gen_contacts";
 
