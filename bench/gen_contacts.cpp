@@ -30,9 +30,8 @@
 
 #include <sqlite3.h>
 
-#include <openssl/evp.h>
-
 #include "bulk_sqlite.hpp"
+#include <openssl/evp.h>
 
 const char* const bench::kProgram = "gen_contacts";
 
