@@ -87,6 +87,21 @@ std::string OwnerOf(const Json& body) {
     return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// True when `owner` is a user of the caller's team (false without a team or an owner).
+Result<bool> InCallersTeam(Connection& c, const RequestContext& ctx, const std::string& owner) {
+    if (ctx.team_id.empty() || owner.empty()) {
+        return false;
+    }
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        c.Query(
+            "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND team_id = $3",
+            {ctx.tenant_id, owner, ctx.team_id}
+        )
+    );
+    return !rows.empty();
+}
+
 // EntityDef::personal: the owner does everything its role allows; the owner's team only reads
 // records shared with it; nobody else, administrators included, learns the record exists.
 Status PersonalCheck(
@@ -105,15 +120,9 @@ Status PersonalCheck(
     }
     auto visibility = body.find("visibility");
     const bool shared = visibility != body.end() && *visibility == "team";
-    if (action == access::Action::kRead && shared && !ctx.team_id.empty() && !owner.empty()) {
-        VK_ASSIGN_OR_RETURN(
-            storage::Rows rows,
-            c.Query(
-                "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND team_id = $3",
-                {ctx.tenant_id, owner, ctx.team_id}
-            )
-        );
-        if (!rows.empty()) {
+    if (action == access::Action::kRead && shared) {
+        VK_ASSIGN_OR_RETURN(bool teammate, InCallersTeam(c, ctx, owner));
+        if (teammate) {
             return core::Ok();
         }
     }
@@ -150,15 +159,9 @@ Status RecordService::CheckScope(
     if (owner == ctx.user_id) {
         return core::Ok();
     }
-    if (scope == access::Scope::kTeam && !ctx.team_id.empty() && !owner.empty()) {
-        VK_ASSIGN_OR_RETURN(
-            storage::Rows rows,
-            c.Query(
-                "SELECT 1 FROM users WHERE tenant_id = $1 AND id = $2 AND team_id = $3",
-                {ctx.tenant_id, owner, ctx.team_id}
-            )
-        );
-        if (!rows.empty()) {
+    if (scope == access::Scope::kTeam) {
+        VK_ASSIGN_OR_RETURN(bool teammate, InCallersTeam(c, ctx, owner));
+        if (teammate) {
             return core::Ok();
         }
     }
@@ -201,18 +204,7 @@ Result<Record> RecordService::LoadRow(
 }
 
 Json RecordService::Present(const RequestContext& ctx, const EntityDef& def, Json body) const {
-    const auto& hidden = RightsOf(ctx, def).hidden_fields;
-    if (hidden.empty()) {
-        return body;
-    }
-    for (const FieldDef& f : def.fields) {
-        if (IsHiddenBy(f, hidden)) {
-            body.erase(f.name);
-            if (body.contains("custom") && body["custom"].is_object()) {
-                body["custom"].erase(f.name);
-            }
-        }
-    }
+    EraseHiddenFields(def, RightsOf(ctx, def).hidden_fields, body);
     return body;
 }
 

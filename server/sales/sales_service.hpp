@@ -147,8 +147,12 @@ public:
     const core::Clock& clock() const { return clock_; }
 
 private:
-    // DealLines with every total, before field rules: the deal's amount is set from it.
-    Result<Json> AllDealLines(Connection& c, const RequestContext& ctx, const std::string& deal_id);
+    // DealLines of an already loaded deal with every total, before field rules: the deal's
+    // amount is set from it, so the totals are summed in SQL over all of the deal's lines, not
+    // over the caller's view of them (which may leave a hidden `total` out).
+    Result<Json> AllDealLines(
+        Connection& c, const RequestContext& ctx, const records::Record& deal
+    );
 
     Result<Json> StagesOf(
         Connection& c,
