@@ -7,7 +7,7 @@ import { errorText } from '../api/errors';
 import { useResource } from '../api/store';
 import { useMe } from '../modules/auth/AuthContext';
 import { MergeDialog } from '../modules/quality/MergeDialog';
-import { reasonKey } from '../modules/quality/DuplicateWarning';
+import { reasonsText } from '../modules/quality/DuplicateWarning';
 import { QUALITY_ENTITIES, type DuplicatePair, type QualityReport } from '../modules/quality/api';
 import { entityLabel } from '../modules/records/labels';
 import { formatDateTime } from '../i18n/format';
@@ -144,7 +144,7 @@ export default function QualityPage() {
                     <Link to={`/${p.entity}/${p.right.id}`}>{p.right.title || p.right.id}</Link>
                   </td>
                   <td>{Math.round(p.score * 100)}%</td>
-                  <td className="muted">{p.reasons.map((r) => t(`quality.reasons.${reasonKey(r)}`, { defaultValue: r })).join(', ')}</td>
+                  <td className="muted">{reasonsText(t, p.reasons)}</td>
                   <td style={{ textAlign: 'right' }}>
                     {!me.permissions.read_only && (
                       <button type="button" className="btn btn-sm" onClick={() => setMerging(p)}>

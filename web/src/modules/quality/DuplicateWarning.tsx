@@ -2,6 +2,7 @@
 // with links to open each match; the form asks once more before saving a likely duplicate.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { Link } from '../../router';
 import { Icon } from '../../ui/Icon';
 import { checkDraft, draftKey, hasDuplicateCheck, type DuplicateMatch } from './api';
@@ -50,7 +51,7 @@ export function DuplicateWarning({ matches, confirming }: { matches: DuplicateMa
               <Link to={`/${m.entity}/${m.id}`}>{m.title || m.id}</Link>
               <span className="muted">
                 {' '}
-                · {t('quality.score', { score: Math.round(m.score * 100) })} · {m.reasons.map((r) => t(`quality.reasons.${reasonKey(r)}`, { defaultValue: r })).join(', ')}
+                · {t('quality.score', { score: Math.round(m.score * 100) })} · {reasonsText(t, m.reasons)}
               </span>
             </li>
           ))}
@@ -60,7 +61,12 @@ export function DuplicateWarning({ matches, confirming }: { matches: DuplicateMa
   );
 }
 
-/** "phone", "email", "name:0.93" and the like from the matcher; the word before ':' names it. */
+/** "same_phone", "name_similar:0.93" and the like from the matcher; the word before ':' names it. */
 export function reasonKey(reason: string): string {
   return reason.split(/[:=\s]/)[0] ?? reason;
+}
+
+/** The matcher's reasons in the user's language, unknown ones as the server wrote them. */
+export function reasonsText(t: TFunction, reasons: string[]): string {
+  return reasons.map((r) => t(`quality.reasons.${reasonKey(r)}`, { defaultValue: r })).join(', ');
 }

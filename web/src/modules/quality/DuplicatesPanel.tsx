@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useResource } from '../../api/store';
 import { Link } from '../../router';
 import { Icon } from '../../ui/Icon';
-import { reasonKey } from './DuplicateWarning';
+import { reasonsText } from './DuplicateWarning';
 import { MergeDialog } from './MergeDialog';
 import { duplicatesOf, hasDuplicateCheck } from './api';
 
@@ -27,7 +27,7 @@ export function DuplicatesPanel({ entity, id, canMerge }: { entity: string; id: 
               <span className="grow">{m.title || m.id}</span>
               <span className="muted">{t('quality.score', { score: Math.round(m.score * 100) })}</span>
             </Link>
-            <span className="muted dup-reasons">{m.reasons.map((r) => t(`quality.reasons.${reasonKey(r)}`, { defaultValue: r })).join(', ')}</span>
+            <span className="muted dup-reasons">{reasonsText(t, m.reasons)}</span>
             {canMerge && m.entity === entity && (
               <button type="button" className="btn btn-sm" onClick={() => setMergeWith(m.id)}>
                 {t('quality.mergeAction')}
