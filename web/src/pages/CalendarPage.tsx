@@ -31,6 +31,8 @@ import { Spinner } from '../ui/Misc';
 import { useToast } from '../ui/Toast';
 
 const HOUR_PX = 48;
+// One line of text at the item font size: an item lower than two of them shows its subject on one line.
+const SHORT_ITEM_PX = 17;
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 
 function narrow(): boolean {
@@ -176,7 +178,7 @@ export default function CalendarPage() {
                   <Link
                     key={item.activity.id}
                     to={`/activities/${item.activity.id}`}
-                    className={`calendar-item ${item.activity.type}${item.activity.done ? ' done' : ''}`}
+                    className={`calendar-item ${item.activity.type}${item.activity.done ? ' done' : ''}${height < 2 * SHORT_ITEM_PX ? ' short' : ''}`}
                     style={{ top, height }}
                     data-id={item.activity.id}
                   >
