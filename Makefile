@@ -10,7 +10,7 @@ APT_PACKAGES := build-essential cmake pkg-config git ca-certificates \
   libboost-dev libsqlite3-dev sqlite3 libpq-dev postgresql-15 postgresql-client-15 \
   libargon2-dev libssl-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev \
   libicu-dev libgtest-dev libgmock-dev libbenchmark-dev libphonenumber-dev libprotobuf-dev \
-  libnlopt-dev libnlopt-cxx-dev libxlsxwriter-dev chromium wrk nginx-light python3 curl ccache
+  libnlopt-dev libnlopt-cxx-dev libxlsxwriter-dev libjemalloc-dev chromium wrk nginx-light python3 curl ccache
 
 .PHONY: deps deps-apt deps-npm build build-test web run test unit-test api-test e2e-test bench format clean
 
