@@ -108,6 +108,37 @@ def analytics_section(results, m):
     return out
 
 
+def markdown_rows(text):
+    """The body rows of the markdown tables in text, as lists of stripped cells."""
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("|") and not line.startswith("|---") and not line.startswith("| data set") \
+                and not line.startswith("| measure"):
+            rows.append([c.strip() for c in line.strip().strip("|").split("|")])
+    return rows
+
+
+def quality_rows(results, row, verdict):
+    """Issue targets of the data-quality section: F1 per Febrl set and on the mixed-script set,
+    the scan of 1,000,000 contacts and the on-entry duplicate lookup (dedupe_eval and
+    quality_db_bench write the tables these come from)."""
+    dedupe = markdown_rows(read_text(results, "dedupe.md"))
+    for cells in dedupe:
+        name, f1, scan_s = cells[0], cells[7], cells[8]
+        if name.startswith("febrl") or name.startswith("mixed Cyrillic"):
+            target = 0.95 if name.startswith("febrl") else 0.90
+            row(f"Duplicates: {name}", "F1", f1, f"≥ {target:.2f}", "—", "—",
+                verdict(float(f1) >= target))
+        elif name.startswith("mixed, scale"):
+            row(f"Duplicates: scan of {int(cells[1]):,} contacts", "seconds", scan_s, "≤ 60", "—",
+                "—", verdict(float(scan_s) <= 60))
+    for cells in markdown_rows(read_text(results, "quality_db.md")):
+        if cells[0] == "on-entry duplicate lookup, p50 / p99":
+            p99_ms = cells[1].split("/")[1].split()[0]
+            row("Duplicate check on entry", "p99 ms added to a create", p99_ms, "≤ 2", "—", "—",
+                verdict(float(p99_ms) <= 2))
+
+
 def main():
     results, report = sys.argv[1], sys.argv[2]
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -198,6 +229,8 @@ def main():
     mv = rps("move")
     row("Move a deal to another stage (durable)", "req/s", fmt(mv), "≥ 3,000",
         f"SQLite, 64 per commit {fmt(insert)}", ratio(mv, insert), verdict(None if mv is None else mv >= 3000))
+
+    quality_rows(results, row, verdict)
 
     out = []
     out.append("# Performance\n")
