@@ -15,13 +15,38 @@ const access::EntityRights& RightsOf(const RequestContext& ctx, std::string_view
     return ctx.permissions ? ctx.permissions->For(entity) : kNone;
 }
 
+// False for a personal record (a saved view) the caller may not know exists; true for every
+// record of a non-personal entity.
+Result<bool> PersonalRecordVisible(
+    Connection& c,
+    const EntityRegistry& registry,
+    const RequestContext& ctx,
+    const std::string& entity,
+    const std::string& id
+) {
+    const EntityDef* def = registry.Find(entity);
+    if (!def || !def->personal) {
+        return true;
+    }
+    // A personal record (a saved view) exists only for its owner and, when shared, the owner's
+    // team: not even an administrator's event log may show it to anyone else.
+    std::vector<storage::Value> params{ctx.tenant_id, id};
+    const std::string condition = ReadCondition(ctx, *def, RightsOf(ctx, entity).read, params);
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows found,
+        c.Query(
+            "SELECT 1 FROM " + def->name + " WHERE tenant_id = $1 AND id = $2" +
+                (condition.empty() ? "" : " AND " + condition),
+            params
+        )
+    );
+    return !found.empty();
+}
+
 }  // namespace
 
 Result<Json> RecordService::History(
-    Connection& c,
-    const RequestContext& ctx,
-    std::string_view entity,
-    std::string_view id
+    Connection& c, const RequestContext& ctx, std::string_view entity, std::string_view id
 ) {
     VK_ASSIGN_OR_RETURN(Record record, Get(c, ctx, entity, id, /*include_deleted=*/true));
     VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, entity));
@@ -160,7 +185,9 @@ Result<Json> RecordService::RecycleBin(Connection& c, const RequestContext& ctx,
     return Json{{"data", std::move(items)}};
 }
 
-Result<Json> RecordService::EventsAfter(Connection& c, const RequestContext& ctx, int64_t after_seq, int limit) {
+Result<Json> RecordService::EventsAfter(
+    Connection& c, const RequestContext& ctx, int64_t after_seq, int limit
+) {
     if (!ctx.permissions || !ctx.permissions->manage_metadata) {
         return Error::Forbidden("Only administrators can read the event log");
     }
@@ -179,6 +206,15 @@ Result<Json> RecordService::EventsAfter(Connection& c, const RequestContext& ctx
     int64_t last = after_seq;
     for (const auto& row : rows.rows) {
         last = storage::AsInt(row[0]);
+        VK_ASSIGN_OR_RETURN(
+            bool visible,
+            PersonalRecordVisible(
+                c, registry_, ctx, storage::AsText(row[1]), storage::AsText(row[2])
+            )
+        );
+        if (!visible) {
+            continue;  // the cursor still moves past it, so followers never stall on it
+        }
         Json changes = Json::parse(storage::AsText(row[7]), nullptr, false);
         if (changes.is_object()) {
             const std::string entity = storage::AsText(row[1]);

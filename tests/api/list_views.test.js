@@ -59,6 +59,25 @@ for (const backend of fixture.backends) {
             assertProblem(await mate.api.get(`/api/v1/list_views/${priv.json.id}`), 404);
             assert.equal((await mate.api.get(`/api/v1/list_views/${shared.json.id}`)).status, 200);
 
+            // Nor does the event log, not even to the company admin; an admin of the owner's team
+            // follows the shared view's events, never the private one's.
+            const lead = await member(admin, base, teamA.id, 'admin');
+            const logged = async (api) => {
+                const ids = new Set();
+                for (let after = 0; ;) {
+                    const page = await api.getOk(`/api/v1/events?after=${after}&limit=1000`);
+                    if (page.data.length === 0 && page.next_after === after) break;
+                    for (const e of page.data) ids.add(e.record_id);
+                    after = page.next_after;
+                }
+                return ids;
+            };
+            const companyLog = await logged(admin);
+            assert.ok(!companyLog.has(priv.json.id) && !companyLog.has(shared.json.id), 'the company admin follows no view events');
+            const teamLog = await logged(lead.api);
+            assert.ok(teamLog.has(shared.json.id), 'an admin of the owner team follows the shared view');
+            assert.ok(!teamLog.has(priv.json.id), 'but not the private one');
+
             // Only the owner changes or deletes a view, shared or not, and cannot give it away.
             assertProblem(await mate.api.patch(`/api/v1/list_views/${shared.json.id}`, {name: 'mine now'}), 403);
             assertProblem(await mate.api.delete(`/api/v1/list_views/${shared.json.id}`), 403);
