@@ -7,6 +7,7 @@
 
 #include "access/permissions.hpp"
 #include "quality/duplicate_scan.hpp"
+#include "quality/visible_reasons.hpp"
 #include "records/record_service.hpp"
 
 namespace voronka::quality {
@@ -68,20 +69,28 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
     const std::vector<std::string> blocks = NameBlocks(kind, record);
     std::string phone = Str(record, "phone_e164");
 
+    // The exact-key query and the name-block query each bind their own parameters ($1 tenant,
+    // $2 the record itself): PostgreSQL refuses parameters a statement does not use.
     std::vector<storage::Value> params{ctx.tenant_id, options.exclude_id};
-    std::vector<std::string> lookups;
-    auto lookup = [&](const char* column, const std::vector<std::string>& values, int limit) {
-        if (!target.Field(column)) {
-            return;
-        }
+    std::vector<storage::Value> name_params = params;
+    // "$a, $b" for the usable values, each added to `to`.
+    auto in_list = [](const std::vector<std::string>& values, std::vector<storage::Value>& to) {
         std::string in;
         for (const std::string& v : values) {
             if (v.empty() || v.ends_with("/") || v.starts_with("/")) {
                 continue;  // no key, or a bare surname: too unselective to fetch by
             }
-            params.emplace_back(v);
-            in += (in.empty() ? "$" : ", $") + std::to_string(params.size());
+            to.emplace_back(v);
+            in += (in.empty() ? "$" : ", $") + std::to_string(to.size());
         }
+        return in;
+    };
+    std::vector<std::string> lookups;
+    auto lookup = [&](const char* column, const std::vector<std::string>& values) {
+        if (!target.Field(column)) {
+            return;
+        }
+        const std::string in = in_list(values, params);
         if (in.empty()) {
             return;
         }
@@ -89,24 +98,22 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
         // tenant's primary-key range to the key's covering index. The outer query drops them.
         lookups.push_back(
             "SELECT id FROM (SELECT id FROM " + target.name + " WHERE tenant_id = $1 AND " +
-            column + " IN (" + in + ") LIMIT " + std::to_string(limit) + ") AS k" +
+            column + " IN (" + in + ") LIMIT " + std::to_string(kExactLimit) + ") AS k" +
             std::to_string(lookups.size())
         );
     };
-    lookup("phone_e164", {phone}, kExactLimit);
-    lookup("email_key", {keys.email_key}, kExactLimit);
+    lookup("phone_e164", {phone});
+    lookup("email_key", {keys.email_key});
+    std::vector<std::string> names = {blocks[0]};
     if (kind == RecordKind::kCompany) {
-        lookup("inn_key", {keys.inn_key}, kExactLimit);
-        lookup("website_key", {keys.website_key}, kExactLimit);
-        lookup("name_key", {blocks[0]}, kNameLimit);
-    } else {
-        std::vector<std::string> names = {blocks[0]};
-        if (blocks[1] != blocks[0]) {
-            names.push_back(blocks[1]);
-        }
-        lookup("name_key", names, kNameLimit);
+        lookup("inn_key", {keys.inn_key});
+        lookup("website_key", {keys.website_key});
+    } else if (blocks[1] != blocks[0]) {
+        names.push_back(blocks[1]);
     }
-    if (lookups.empty()) {
+    const std::string name_in =
+        target.Field("name_key") ? in_list(names, name_params) : std::string();
+    if (lookups.empty() && name_in.empty()) {
         return out;
     }
 
@@ -129,19 +136,40 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
     for (const std::string& name : columns) {
         select += (select.empty() ? "" : ", ") + name;
     }
-    std::string sql = "SELECT " + select + " FROM " + target.name +
-                      " WHERE tenant_id = $1 AND id <> $2 AND deleted_at IS NULL AND id IN (";
-    for (size_t i = 0; i < lookups.size(); ++i) {
-        sql += (i ? " UNION " : "") + lookups[i];
+    // Live records other than this one, within the caller's read scope.
+    auto live = [&](std::vector<storage::Value>& to) {
+        std::string sql = " AND id <> $2 AND deleted_at IS NULL";
+        const std::string condition =
+            target.has_owner ? records::ScopeCondition(ctx, scope, to) : std::string();
+        return condition.empty() ? sql : sql + " AND " + condition;
+    };
+    storage::Rows rows;
+    if (!lookups.empty()) {
+        // Exact keys match a handful of records: find their ids, then read those rows.
+        std::string sql = "SELECT " + select + " FROM " + target.name + " WHERE tenant_id = $1" +
+                          live(params) + " AND id IN (";
+        for (size_t i = 0; i < lookups.size(); ++i) {
+            sql += (i ? " UNION " : "") + lookups[i];
+        }
+        VK_ASSIGN_OR_RETURN(rows, c.Query(sql + ")", params));
     }
-    sql += ")";
-    if (target.has_owner) {
-        const std::string condition = records::ScopeCondition(ctx, scope, params);
-        if (!condition.empty()) {
-            sql += " AND " + condition;
+    if (!name_in.empty()) {
+        // A name block can hold a hundred namesakes: the name-key index carries every column
+        // read here (migration 0015), so they come from one index range, not a row each.
+        const std::string sql = "SELECT " + select + " FROM " + target.name +
+                                " WHERE tenant_id = $1 AND name_key IN (" + name_in + ")" +
+                                live(name_params) + " LIMIT " + std::to_string(kNameLimit);
+        VK_ASSIGN_OR_RETURN(storage::Rows named, c.Query(sql, name_params));
+        std::set<std::string> seen;
+        for (const auto& row : rows.rows) {
+            seen.insert(storage::AsText(row[0]));
+        }
+        for (auto& row : named.rows) {
+            if (seen.insert(storage::AsText(row[0])).second) {
+                rows.rows.push_back(std::move(row));
+            }
         }
     }
-    VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(sql, params));
     if (rows.empty()) {
         return out;
     }
@@ -183,7 +211,7 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
             }
         }
         d.score = adjusted.score;
-        d.reasons = std::move(adjusted.reasons);
+        d.reasons = VisibleReasons(std::move(adjusted.reasons), target, hidden);
         out.push_back(std::move(d));
     }
     std::stable_sort(out.begin(), out.end(), [](const DuplicateMatch& a, const DuplicateMatch& b) {

@@ -13,6 +13,7 @@
 #include "quality/duplicate_finder.hpp"
 #include "quality/duplicate_scan.hpp"
 #include "quality/record_keys.hpp"
+#include "quality/visible_reasons.hpp"
 #include "records/record_service.hpp"
 
 namespace voronka::quality {
@@ -396,13 +397,19 @@ core::Result<Json> ListPairs(
                 }
             }
         }
-        Json reasons = Json::parse(storage::AsText(row[3]), nullptr, false);
+        Json stored = Json::parse(storage::AsText(row[3]), nullptr, false);
+        std::vector<std::string> reasons;
+        for (const Json& reason : stored.is_array() ? stored : Json::array()) {
+            if (reason.is_string()) {
+                reasons.push_back(reason.get<std::string>());
+            }
+        }
         data.push_back(
             {{"entity", std::string(entity)},
              {"left", {{"id", storage::AsText(row[0])}, {"title", left_title}}},
              {"right", {{"id", storage::AsText(row[1])}, {"title", right_title}}},
              {"score", std::round(storage::AsDouble(row[2]) * 1000.0) / 1000.0},
-             {"reasons", reasons.is_array() ? reasons : Json::array()},
+             {"reasons", VisibleReasons(std::move(reasons), *def, hidden)},
              {"scanned_at", core::FormatTimestamp(storage::AsInt(row[4]))}}
         );
     }

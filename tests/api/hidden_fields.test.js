@@ -199,6 +199,20 @@ for (const backend of fixture.backends) {
             assert.equal(repMatches.status, 200, show(repMatches));
             assert.ok(repMatches.json.data.some((d) => d.id === ids[1]), show(repMatches));
             assert.ok(!repMatches.text.toLowerCase().includes(surname.toLowerCase()), show(repMatches));
+
+            // Reasons name the fields they compared: the role hiding the email and the surname is
+            // not told that those agree, the visible phone still counts as a reason.
+            const reasonsOf = (matches) => matches.find((d) => d.id === ids[1]).reasons;
+            assert.ok(reasonsOf(adminMatches.data).includes('same_email'), JSON.stringify(adminMatches));
+            const repReasons = reasonsOf(repMatches.json.data);
+            assert.ok(repReasons.includes('same_phone'), JSON.stringify(repReasons));
+            for (const r of repReasons) {
+                assert.ok(!/email|name/.test(r), `reason ${r} compares a hidden field`);
+            }
+            assert.ok(full[0].reasons.some((r) => /email|name/.test(r)), JSON.stringify(full[0]));
+            for (const r of seen[0].reasons) {
+                assert.ok(!/email|name/.test(r), `pair reason ${r} compares a hidden field`);
+            }
         });
     });
 }
