@@ -20,4 +20,8 @@ std::string CurrencyOf(const FieldDef& money, const Json& body);
 // A field's value in a flat API body (custom fields are looked up under "custom").
 Json ValueOf(const FieldDef& field, const Json& body);
 
+// Whether the search document of a record (title, searchable text, owner) differs between two
+// bodies: an update that changes none of them (a deal moved to another stage) keeps its document.
+bool SearchDocumentDiffers(const EntityDef& def, const Json& before, const Json& after);
+
 }  // namespace voronka::records::internal

@@ -526,7 +526,9 @@ Result<Record> RecordService::Update(
     VK_RETURN_IF_ERROR(
         WriteEvent(tx, ctx, *def, record_id, current.version + 1, "update", changes, now)
     );
-    VK_RETURN_IF_ERROR(IndexForSearch(tx, ctx, *def, record_id, values));
+    if (internal::SearchDocumentDiffers(*def, current.body, values)) {
+        VK_RETURN_IF_ERROR(IndexForSearch(tx, ctx, *def, record_id, values));
+    }
     VK_ASSIGN_OR_RETURN(Record record, LoadRow(tx, ctx, *def, id, false));
     VK_RETURN_IF_ERROR(RunAfterWrite(tx, ctx, *def, "update", &current.body, record.body));
     record.body = Present(ctx, *def, std::move(record.body));

@@ -115,6 +115,45 @@ TEST_P(RecordServiceTest, CreateReadUpdateWithEventsAndNormalisedPhone) {
     EXPECT_EQ((*history)["data"][1]["actor_id"], tenant_.admin.user_id);
 }
 
+TEST_P(RecordServiceTest, SearchDocumentFollowsSearchedFieldsOnly) {
+    auto created =
+        Create(tenant_.admin, "contacts", {{"first_name", "Глеб"}, {"last_name", "Жуковский"}});
+    ASSERT_TRUE(created) << storage::Describe(created.error());
+    const std::string id = created->body["id"];
+    auto doc = [&] {
+        return CountRows(
+            "SELECT MAX(doc_id) FROM search_docs WHERE tenant_id = $1 AND record_id = $2",
+            {tenant_.id, id}
+        );
+    };
+    auto found = [&](const std::string& q) {
+        auto hits = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+            return service_->Search(c, tenant_.admin, q, 10);
+        });
+        return hits ? (*hits)["data"].size() : size_t{99};
+    };
+    const int64_t first = doc();
+    ASSERT_GT(first, 0);
+
+    // A field outside the document: the document stays as it is.
+    ASSERT_TRUE(Update(tenant_.admin, "contacts", id, {{"birthday", "1990-05-17"}}, 1));
+    EXPECT_EQ(doc(), first);
+    EXPECT_EQ(found("жуковск"), 1u);
+
+    // A searched field: the old words are gone, the new ones found.
+    ASSERT_TRUE(Update(tenant_.admin, "contacts", id, {{"last_name", "Зайцевский"}}, 2));
+    EXPECT_NE(doc(), first);
+    EXPECT_EQ(found("жуковск"), 0u);
+    EXPECT_EQ(found("зайцевск"), 1u);
+    EXPECT_EQ(
+        CountRows(
+            "SELECT COUNT(*) FROM search_docs WHERE tenant_id = $1 AND record_id = $2",
+            {tenant_.id, id}
+        ),
+        1
+    );
+}
+
 TEST_P(RecordServiceTest, ValidationFailsWithFieldErrorsAndWritesNothing) {
     struct Case {
         Json body;

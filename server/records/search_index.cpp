@@ -81,7 +81,17 @@ std::string Body(const EntityDef& def, const Json& values) {
     return body;
 }
 
+Json OwnerOf(const Json& values) {
+    auto it = values.find("owner_id");
+    return it != values.end() && it->is_string() ? *it : Json(nullptr);
+}
+
 }  // namespace
+
+bool internal::SearchDocumentDiffers(const EntityDef& def, const Json& before, const Json& after) {
+    return OwnerOf(before) != OwnerOf(after) || Title(def, before) != Title(def, after) ||
+           Body(def, before) != Body(def, after);
+}
 
 Status RecordService::IndexForSearch(
     Connection& tx,
