@@ -18,6 +18,7 @@
 #include "http/server.hpp"
 #include "records/record_routes.hpp"
 #include "records/record_service.hpp"
+#include "records/search_maintenance.hpp"
 #include "sales/deal_rollups.hpp"
 #include "sales/demo_data.hpp"
 #include "sales/sales_entities.hpp"
@@ -157,6 +158,10 @@ int main(int argc, char** argv) {
     serve->add_option("--rfm-recompute-hours", rfm_hours, "Rescore every company's RFM segments this often (0: never)")
         ->capture_default_str()
         ->check(CLI::Range(0, 24 * 366));
+    int search_merge_minutes = 10;
+    serve->add_option("--search-merge-minutes", search_merge_minutes, "Merge the SQLite search index's segments this often (0: never)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 60 * 24 * 366));
     serve->callback([&] {
         auto db = OpenMigrated(db_url);
         auto application = app::BuildApp(*db, clock);
@@ -189,6 +194,7 @@ int main(int argc, char** argv) {
         }
         options.static_dir = static_dir;
         analytics::RfmSchedule rfm_schedule(*db, clock, rfm_hours);
+        records::SearchIndexMaintenance search_maintenance(*db, std::chrono::minutes(search_merge_minutes));
         http::Server server(router, options);
         const uint16_t port = server.Start();
         spdlog::info("Voronka is listening on http://{}:{}/ ({})", options.host, port, db->dialect() == storage::Dialect::kSqlite ? "SQLite" : "PostgreSQL");

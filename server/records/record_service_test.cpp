@@ -1,4 +1,5 @@
 #include "records/record_service.hpp"
+#include "records/search_maintenance.hpp"
 
 #include <algorithm>
 
@@ -152,6 +153,41 @@ TEST_P(RecordServiceTest, SearchDocumentFollowsSearchedFieldsOnly) {
         ),
         1
     );
+}
+
+TEST_P(RecordServiceTest, SearchIndexMergesIntoOneSegmentAndFindsTheSame) {
+    // Every separate commit leaves a segment of its own in the SQLite index.
+    for (int i = 0; i < 12; ++i) {
+        ASSERT_TRUE(Create(
+            tenant_.admin,
+            "contacts",
+            {{"first_name", "Ольга"}, {"last_name", "Сегментова" + std::to_string(i)}}
+        ));
+    }
+    auto found = [&](const std::string& q) {
+        auto hits = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+            return service_->Search(c, tenant_.admin, q, 50);
+        });
+        return hits ? (*hits)["data"] : Json();
+    };
+    const Json before = found("сегмент");
+    ASSERT_EQ(before.size(), 12u);
+    auto step = [&] {
+        return storage::WriteReturning<bool>(db(), [&](Connection& tx) {
+            return MergeSearchIndexStep(tx, 16);
+        });
+    };
+    if (GetParam() == storage::Dialect::kSqlite) {
+        auto first = step();
+        ASSERT_TRUE(first) << storage::Describe(first.error());
+        EXPECT_TRUE(*first) << "twelve commits leave more than one segment";
+    }
+    ASSERT_TRUE(MergeSearchIndex(db(), 16));
+    auto again = step();
+    ASSERT_TRUE(again);
+    EXPECT_FALSE(*again) << "a merged index has nothing left to merge";
+    EXPECT_EQ(found("сегмент"), before);
+    EXPECT_EQ(found("ольга сегментова1").size(), 3u);  // 1, 10, 11
 }
 
 TEST_P(RecordServiceTest, ValidationFailsWithFieldErrorsAndWritesNothing) {
