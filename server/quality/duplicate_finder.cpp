@@ -155,7 +155,7 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
     }
     if (!name_in.empty()) {
         // A name block can hold a hundred namesakes: the name-key index carries every column
-        // read here (migration 0015), so they come from one index range, not a row each.
+        // read here (migration 0014), so they come from one index range, not a row each.
         const std::string sql = "SELECT " + select + " FROM " + target.name +
                                 " WHERE tenant_id = $1 AND name_key IN (" + name_in + ")" +
                                 live(name_params) + " LIMIT " + std::to_string(kNameLimit);
