@@ -21,13 +21,9 @@ struct PreparedRecord {
     std::string id;
     std::vector<storage::Value> row;  // in BulkWriter's column order
 
-    struct Event {
-        int64_t at = 0;
-        std::string action;
-        std::string changes;  // JSON text
-    };
-
-    std::vector<Event> events;  // version i + 1 is events[i]
+    // Version i + 1 is events[i], as the parameters of one `events` row: tenant_id, entity,
+    // record_id, version, action, actor_id, at, changes (JSON text).
+    std::vector<std::vector<storage::Value>> events;
     std::string title;
     std::string search_text;  // title + searchable fields, as records/search_index.cpp builds it
     storage::Value owner_id;
@@ -79,12 +75,15 @@ public:
         std::vector<BulkEvent> updates = {}
     );
 
-    // The writing half: rows, events and search documents of `records` in `tx`.
+    // The writing half: rows, events and search documents of `records` in `tx`. SQLite runs
+    // one prepared single-row statement per row, binding the records' values without copies
+    // (a multi-row INSERT opens a statement journal, and FTS5 flushes its pending terms to a
+    // new segment at each one); PostgreSQL gets multi-row statements (fewer round trips).
     static core::Status Write(
         storage::Connection& tx,
         const access::RequestContext& ctx,
         const records::EntityDef& def,
-        const std::vector<PreparedRecord>& records
+        std::vector<PreparedRecord> records
     );
 
     // SQLite: drops the secondary indexes of `table` in the caller's transaction and returns the

@@ -18,9 +18,10 @@ struct DemoOptions {
 // engine and its hooks; the bulk of the data (companies, contacts, leads, deals with their stage
 // history, activities) goes through BulkWriter in large transactions, with the same rows, events
 // and search documents the engine would write, backdated over the last year. Existing pipelines
-// and products of the tenant are reused. Deterministic for a seed apart from ids and the current
-// time. Returns the number of records created. The entities of RegisterOperationalEntities
-// must be registered.
+// and products of the tenant are reused. Ends with the derived state the engine's after-write
+// hooks would have kept: the deals' board roll-ups and the customers' metrics. Deterministic for
+// a seed apart from ids and the current time. Returns the number of records created. The entities
+// of RegisterOperationalEntities must be registered.
 core::Result<int64_t> FillDemoCompany(
     records::RecordService& records, const access::RequestContext& ctx, const DemoOptions& options
 );
