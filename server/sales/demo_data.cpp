@@ -31,11 +31,6 @@ using core::Json;
 constexpr int64_t kHour = 3'600'000'000;
 constexpr int64_t kDay = 24 * kHour;
 constexpr int kRecordsPerTransaction = 5000;
-// From this many generator iterations on, SQLite loads a phase in one transaction with the
-// tables' secondary indexes built after the rows (see Pipelined).
-constexpr int64_t kDeferIndexesFrom = 50000;
-
-bool Large(int64_t iterations) { return iterations >= kDeferIndexesFrom; }
 
 struct Name {
     const char* text;
@@ -753,6 +748,8 @@ private:
         );
         return core::Ok();
     }
+
+    bool Large(int64_t iterations) const { return iterations >= options_.one_transaction_from; }
 
     // A part for `entity` of the tenant's metadata, kept alive in defs_.
     core::Result<Part> PartOf(const char* entity, bool hooks) {

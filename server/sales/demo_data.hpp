@@ -11,6 +11,9 @@ struct DemoOptions {
     uint64_t seed = 42;
     int deals = -1;  // -1: scaled from contacts (clamped to 60..20000)
     int leads = -1;  // -1: scaled from contacts (clamped to 150..20000)
+    // SQLite: a phase of at least this many records (companies, contacts, deals and leads) is
+    // loaded in one transaction, its tables' secondary indexes built after the rows.
+    int64_t one_transaction_from = 50000;
 };
 
 // Fills the tenant of `ctx` (an administrator's context). Configuration (pipelines, products,
