@@ -69,6 +69,29 @@ std::string Body(const records::EntityDef& def, const Json& values) {
     return body;
 }
 
+// v.dump(), without a serializer per value for the common cases: text that needs no escaping
+// (nlohmann writes valid UTF-8 as is) and integers.
+std::string Dump(const Json& v) {
+    if (v.is_string()) {
+        const std::string& text = v.get_ref<const std::string&>();
+        const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+            return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+        });
+        if (plain && core::IsValidUtf8(text)) {
+            std::string out;
+            out.reserve(text.size() + 2);
+            out += '"';
+            out += text;
+            out += '"';
+            return out;
+        }
+    } else if (v.is_number_integer()) {
+        return v.is_number_unsigned() ? std::to_string(v.get<uint64_t>())
+                                      : std::to_string(v.get<int64_t>());
+    }
+    return v.dump();
+}
+
 // The engine's create event, {field: {"from": null, "to": value}} for non-null built-in fields,
 // as nlohmann would dump it (keys in byte order), without building the object.
 std::string CreateChanges(const records::EntityDef& def, const Json& values) {
@@ -76,7 +99,7 @@ std::string CreateChanges(const records::EntityDef& def, const Json& values) {
     for (const records::FieldDef& f : def.fields) {
         const Json& v = ValueOf(f, values);
         if (!f.custom && !v.is_null()) {
-            parts.emplace_back(f.name, v.dump());
+            parts.emplace_back(f.name, Dump(v));
         }
     }
     std::sort(parts.begin(), parts.end());
