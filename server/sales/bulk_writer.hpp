@@ -1,5 +1,6 @@
-// Bulk path for large generated data sets (demo, benchmarks): many records per multi-row
-// statement, with the same rows, events and search documents the record engine writes.
+// Bulk path for large generated data sets (demo, benchmarks): records written with prepared
+// statements in the caller's transaction, with the same rows, events and search documents the
+// record engine writes.
 #pragma once
 
 #include <string>
@@ -29,12 +30,11 @@ struct PreparedRecord {
     storage::Value owner_id;
 };
 
-// Buffers records of one entity and writes them with prepared multi-row INSERTs inside the
-// caller's transaction. Values are trusted: no validation, reference or scope checks run. With
-// run_hooks the entity's before_write hooks run on each record as created (normalised phones,
-// the quality domain's matching keys, ...); without, the generator must produce what the hooks
-// would have (e.g. for backdated computed fields). Not thread-safe; Flush before the
-// transaction ends.
+// Buffers records of one entity and writes them (see Write) inside the caller's transaction. Values
+// are trusted: no validation, reference or scope checks run. With run_hooks the entity's
+// before_write hooks run on each record as created (normalised phones, the quality domain's
+// matching keys, ...); without, the generator must produce what the hooks would have (e.g. for
+// backdated computed fields). Not thread-safe; Flush before the transaction ends.
 class BulkWriter {
 public:
     BulkWriter(

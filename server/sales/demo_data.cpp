@@ -288,12 +288,13 @@ public:
     }
 
 private:
-    // SQLite only, for the duration of the load: statement journals in memory (every write runs
-    // in a savepoint of the group commit, so each multi-row INSERT journals the pages it changes,
-    // by default to a temp file: ~20 pwrite calls per contact), a page cache that holds the
-    // growing indexes (random keys such as emails and phones otherwise evict each other and
-    // every insert reads pages back) and fewer, larger WAL checkpoints. The settings (the heap
-    // limit is process wide) are restored after; the demo command is a process of its own.
+    // SQLite only, for the duration of the load: temporary data in memory (statement journals of
+    // the engine's writes, the sorters of index builds), a page cache that holds the growing
+    // indexes (random keys such as emails and phones otherwise evict each other and every
+    // insert reads pages back), fewer, larger WAL checkpoints and a helper thread for sorting.
+    // The settings (the heap limit is process wide) are restored after; the demo command is a
+    // process of its own. The journal stays WAL: the hooks read on the second core while the
+    // writer writes, which a rollback journal (or none) would block for the whole load.
     core::Status TuneForBulkLoad(bool on) {
         return records_.db().Write([&](storage::Connection& tx) -> core::Status {
             if (tx.dialect() != storage::Dialect::kSqlite) {
