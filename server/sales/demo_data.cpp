@@ -30,6 +30,7 @@ using core::Json;
 
 constexpr int64_t kHour = 3'600'000'000;
 constexpr int64_t kDay = 24 * kHour;
+// Generator iterations per batch: what the worker prepares while the writer writes the last.
 constexpr int kRecordsPerTransaction = 5000;
 
 struct Name {
@@ -462,18 +463,6 @@ private:
     }
 
     std::string Date(int64_t micros) { return core::FormatTimestamp(micros).substr(0, 10); }
-
-    // Runs fn in transactions of kRecordsPerTransaction iterations each.
-    template <class F>
-    core::Status InBatches(int64_t count, F&& fn) {
-        for (int64_t start = 0; start < count; start += kRecordsPerTransaction) {
-            const int64_t end = std::min(count, start + kRecordsPerTransaction);
-            VK_RETURN_IF_ERROR(records_.db().Write([&](storage::Connection& tx) {
-                return fn(tx, start, end);
-            }));
-        }
-        return core::Ok();
-    }
 
     core::Result<std::shared_ptr<const records::EntityDef>> Def(
         storage::Connection& tx, const char* entity
