@@ -19,7 +19,6 @@
 #include "records/record_routes.hpp"
 #include "records/record_service.hpp"
 #include "records/search_maintenance.hpp"
-#include "sales/deal_rollups.hpp"
 #include "sales/demo_data.hpp"
 #include "sales/sales_entities.hpp"
 #include "storage/database.hpp"
@@ -314,8 +313,6 @@ int main(int argc, char** argv) {
         const auto ctx = AdminContext(*db, ResolveTenant(*db, demo_tenant));
         const storage::TenantScope tenant_scope(ctx.tenant_id);
         const int64_t created = OrFail(sales::FillDemoCompany(*application->records, ctx, demo_options));
-        // The bulk of the demo bypasses the record engine's hooks: recount the board's roll-ups.
-        OrFail(db->Write([&](storage::Connection& tx) { return sales::RebuildDealRollups(tx, ctx.tenant_id); }));
         std::cout << "Created " << created << " demo records\n";
     });
 

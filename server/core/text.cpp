@@ -21,13 +21,30 @@ bool IsValidUtf8(std::string_view text) {
     return true;
 }
 
+namespace {
+
+bool IsAscii(std::string_view text) {
+    for (char c : text) {
+        if (static_cast<unsigned char>(c) >= 0x80) {
+            return false;
+        }
+    }
+    return true;
+}
+
+}  // namespace
+
 std::string NormalizeNfc(std::string_view text) {
+    if (IsAscii(text)) {
+        return std::string(text);  // ASCII is always in NFC; no UTF-16 round trip
+    }
     UErrorCode status = U_ZERO_ERROR;
     const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(status);
     if (U_FAILURE(status)) {
         return std::string(text);
     }
-    icu::UnicodeString source = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
+    icu::UnicodeString source =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
     if (nfc->isNormalized(source, status) && U_SUCCESS(status)) {
         return std::string(text);
     }
@@ -42,7 +59,18 @@ std::string NormalizeNfc(std::string_view text) {
 }
 
 std::string FoldCase(std::string_view text) {
-    icu::UnicodeString source = icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
+    if (IsAscii(text)) {
+        // Unicode's full case folding of ASCII maps A-Z to a-z and nothing else.
+        std::string out(text);
+        for (char& c : out) {
+            if (c >= 'A' && c <= 'Z') {
+                c = static_cast<char>(c - 'A' + 'a');
+            }
+        }
+        return out;
+    }
+    icu::UnicodeString source =
+        icu::UnicodeString::fromUTF8(icu::StringPiece(text.data(), text.size()));
     source.foldCase();
     std::string out;
     source.toUTF8String(out);

@@ -225,7 +225,7 @@ int WeightedMod11(std::string_view digits, const int* weights, std::size_t count
 
 }  // namespace
 
-Normalized NormalizePhone(std::string_view raw, std::string_view default_region) {
+Normalized NormalizePhoneWithParser(std::string_view raw, std::string_view default_region) {
     std::string trimmed = core::Trim(raw);
     if (trimmed.empty()) {
         return Invalid({}, "empty");
@@ -314,45 +314,60 @@ const RegionDialling& DiallingFor(std::string_view region) {
     return cached;
 }
 
-// The fast path of PhoneMatchKey; "" means "ask libphonenumber".
-std::string FastPhoneKey(std::string_view raw, std::string_view default_region) {
-    bool plus = false;
+// A number read without libphonenumber's parser: its country code and national digits.
+struct FastReading {
+    int country_code = 0;
+    std::string_view national;  // into `digits`
     std::string digits;
+};
+
+// The one possible reading of a common shape ("+7 915 123-45-67", "8 (915) 1234567", "050 123
+// 4567" in UA): digits and separators, the first optionally "+". false means "ask the parser":
+// an unusual character, no possible reading or more than one. With `whole`, nothing may follow
+// the number; without, an extension or a comment after it is ignored.
+bool ReadFast(std::string_view raw, std::string_view default_region, bool whole, FastReading& out) {
+    bool plus = false;
+    std::string& digits = out.digits;
+    digits.clear();
     for (char c : raw) {
         if (IsAsciiDigit(c)) {
             digits.push_back(c);
         } else if (c == '+' && digits.empty() && !plus) {
             plus = true;
-        } else if (c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || c == '\t') {
+        } else if (c == ' ' || c == '-' || c == '(' || c == ')') {
             continue;
-        } else if (digits.empty()) {
-            return {};  // "tel:", letters before the number: unusual, let the parser decide
+        } else if (!whole && (c == '.' || c == '\t')) {
+            continue;
+        } else if (digits.empty() || whole) {
+            return false;  // "tel:", letters before the number: unusual, let the parser decide
         } else {
             break;  // an extension or a comment follows the number
         }
     }
     if (digits.size() < 5 || digits.size() > 15) {
-        return {};
+        return false;
     }
     const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
     if (plus) {
+        if (digits.front() == '0') {
+            return false;  // no country code starts with 0; "+049" is not +49
+        }
         // Country codes are prefix-free, so at most one of 1..3 leading digits is assigned.
         for (std::size_t length = 1; length <= 3; ++length) {
             const int code = std::stoi(digits.substr(0, length));
             std::string region;
             util->GetRegionCodeForCountryCode(code, &region);
             if (region != "ZZ") {
-                const std::string_view national = std::string_view(digits).substr(length);
-                return IsPossible(code, national) && !LooksLikePlaceholder(national)
-                           ? "+" + digits
-                           : std::string();
+                out.country_code = code;
+                out.national = std::string_view(digits).substr(length);
+                return IsPossible(code, out.national);
             }
         }
-        return {};
+        return false;
     }
     const RegionDialling& dialling = DiallingFor(default_region);
     if (dialling.country_code == 0) {
-        return {};
+        return false;
     }
     const std::string code = std::to_string(dialling.country_code);
     std::string_view candidates[3];
@@ -365,22 +380,47 @@ std::string FastPhoneKey(std::string_view raw, std::string_view default_region) 
     if (all.starts_with(code)) {
         candidates[count++] = all.substr(code.size());
     }
-    std::string_view chosen;
     int possible = 0;
     for (std::size_t i = 0; i < count; ++i) {
         if (IsPossible(dialling.country_code, candidates[i])) {
-            chosen = candidates[i];
+            out.national = candidates[i];
             ++possible;
         }
     }
-    // Only an unambiguous reading is taken; anything else goes to libphonenumber.
-    if (possible != 1 || LooksLikePlaceholder(chosen)) {
+    out.country_code = dialling.country_code;
+    return possible == 1;  // only an unambiguous reading is taken
+}
+
+// The fast path of PhoneMatchKey; "" means "ask libphonenumber".
+std::string FastPhoneKey(std::string_view raw, std::string_view default_region) {
+    FastReading reading;
+    if (!ReadFast(raw, default_region, /*whole=*/false, reading) ||
+        LooksLikePlaceholder(reading.national)) {
         return {};
     }
-    return "+" + code + std::string(chosen);
+    return "+" + std::to_string(reading.country_code) + std::string(reading.national);
 }
 
 }  // namespace
+
+Normalized NormalizePhone(std::string_view raw, std::string_view default_region) {
+    // The parser costs ~20-40 us a number, mostly in regular expressions. A common shape with
+    // one possible reading that is a valid number is what the parser reads too (normalize_test
+    // compares the two paths), so only the validity check runs for it.
+    FastReading reading;
+    const std::string trimmed = core::Trim(raw);
+    if (ReadFast(trimmed, default_region, /*whole=*/true, reading)) {
+        PhoneNumber number;
+        number.set_country_code(reading.country_code);
+        number.set_national_number(std::stoull(std::string(reading.national)));
+        if (PhoneNumberUtil::GetInstance()->IsValidNumber(number)) {
+            return Valid(
+                "+" + std::to_string(reading.country_code) + std::string(reading.national)
+            );
+        }
+    }
+    return NormalizePhoneWithParser(trimmed, default_region);
+}
 
 std::string PhoneMatchKey(std::string_view raw, std::string_view default_region) {
     std::string key = FastPhoneKey(raw, default_region);
@@ -464,7 +504,9 @@ std::string EmailMatchKey(std::string_view normalized_email) {
     return local + "@gmail.com";
 }
 
-NameKeys NormalizePersonName(std::string_view raw) {
+namespace {
+
+NameKeys NormalizePersonNameUncached(std::string_view raw) {
     NameKeys keys;
     if (!core::IsValidUtf8(raw)) {
         keys.normalized = std::string(raw);
@@ -512,6 +554,23 @@ NameKeys NormalizePersonName(std::string_view raw) {
     }
     keys.valid = true;
     return keys;
+}
+
+}  // namespace
+
+NameKeys NormalizePersonName(std::string_view raw) {
+    // Names repeat a lot (a few thousand given and family names cover most people), and each
+    // costs ICU conversions, normalisation and transliteration: keep this thread's recent ones.
+    constexpr std::size_t kMaxCached = 20000;
+    thread_local std::unordered_map<std::string, NameKeys> cache;
+    const std::string key(raw);
+    if (auto it = cache.find(key); it != cache.end()) {
+        return it->second;
+    }
+    if (cache.size() >= kMaxCached) {
+        cache.clear();
+    }
+    return cache.emplace(key, NormalizePersonNameUncached(raw)).first->second;
 }
 
 std::string NameMatchKey(std::string_view latin_lower) {

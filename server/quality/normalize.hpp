@@ -26,6 +26,10 @@ struct Normalized {
 // Thread-safe.
 Normalized NormalizePhone(std::string_view raw, std::string_view default_region);
 
+// NormalizePhone with libphonenumber's parser on every input, without the fast path for common
+// shapes; the two agree on every input (normalize_test checks it). Thread-safe.
+Normalized NormalizePhoneWithParser(std::string_view raw, std::string_view default_region);
+
 // A matching key for a phone, NOT a validation: the E.164 form when the number is at least
 // possible (right length for its country), else "". Common shapes ("+7 915 123-45-67",
 // "8 (915) 1234567", "050 123 4567" in UA) are read without libphonenumber's parser, which

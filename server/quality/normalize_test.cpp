@@ -1,6 +1,9 @@
 // Tests of phone, email, name, website and tax-id normalisation.
 #include "quality/normalize.hpp"
 
+#include <array>
+#include <random>
+
 #include <gtest/gtest.h>
 
 namespace voronka::quality {
@@ -52,6 +55,41 @@ TEST(NormalizePhone, InvalidInputIsFlaggedNotDropped) {
          }) {
         ExpectCase(NormalizePhone(c.input, "RU"), c);
     }
+}
+
+// NormalizePhone skips the parser for common shapes; whatever it returns must be exactly what
+// the parser path returns, for valid and invalid numbers alike. Random digits in the shapes
+// people type (and the demo generates), with and without country codes, in four regions.
+TEST(NormalizePhone, FastPathAgreesWithTheParser) {
+    std::mt19937_64 rng(7);  // fixed: a failure names its input
+    auto digits = [&](int n) {
+        std::string out;
+        for (int i = 0; i < n; ++i) {
+            out.push_back(static_cast<char>('0' + rng() % 10));
+        }
+        return out;
+    };
+    const std::array<const char*, 4> regions{"RU", "UA", "US", "DE"};
+    const std::array<const char*, 12> prefixes{
+        "+7 (", "8 (", "+380 ", "0", "+1 ", "+49 ", "+44 ", "7", "8", "+", "(", ""};
+    const std::array<const char*, 5> separators{"", " ", "-", ") ", "  "};
+    int fast_valid = 0;
+    for (int i = 0; i < 20000; ++i) {
+        std::string raw = prefixes[rng() % prefixes.size()];
+        // Mostly mobile-like and city-like numbers, so many are valid somewhere.
+        raw += (rng() % 3 == 0 ? std::string("9") : std::string()) + digits(2 + rng() % 2);
+        for (int group = 0, groups = 1 + static_cast<int>(rng() % 4); group < groups; ++group) {
+            raw += separators[rng() % separators.size()] + digits(1 + rng() % 4);
+        }
+        const char* region = regions[rng() % regions.size()];
+        const Normalized fast = NormalizePhone(raw, region);
+        const Normalized parsed = NormalizePhoneWithParser(raw, region);
+        EXPECT_EQ(fast.normalized, parsed.normalized) << raw << " in " << region;
+        EXPECT_EQ(fast.valid, parsed.valid) << raw << " in " << region;
+        EXPECT_EQ(fast.reason, parsed.reason) << raw << " in " << region;
+        fast_valid += fast.valid ? 1 : 0;
+    }
+    EXPECT_GT(fast_valid, 2000);  // the comparison covers valid numbers, not only junk
 }
 
 TEST(PhoneMatchKey, AgreesWithNormalizePhoneOnValidNumbers) {

@@ -119,6 +119,11 @@ FieldDef QualityFlagsField() {
     return f;
 }
 
+records::WriteHook MatchingKeysHook(std::string_view entity) {
+    const QualityProfile* profile = FindProfile(entity);
+    return KeysHook(profile ? profile->kind : RecordKind::kPerson);
+}
+
 void InstallDataQuality(records::EntityRegistry& registry) {
     for (const QualityProfile& profile : QualityProfiles()) {
         registry.Extend(profile.entity, [&](records::EntityDef& e) {

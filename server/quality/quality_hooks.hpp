@@ -2,6 +2,8 @@
 // companies and leads, the lead -> contact link, and the "duplicates" block of create responses.
 #pragma once
 
+#include <string_view>
+
 #include "records/metadata.hpp"
 
 namespace voronka::quality {
@@ -19,5 +21,10 @@ void InstallDataQuality(records::EntityRegistry& registry);
 
 // The quality_flags field (read-only multi-enum of kQualityFlags).
 records::FieldDef QualityFlagsField();
+
+// The before_write hook InstallDataQuality adds to `entity` for its matching keys and flags,
+// without the lead -> contact lookup: for bulk loads that write many records past the engine.
+// REQUIRES: `entity` is one of QualityProfiles() (contacts, companies, leads).
+records::WriteHook MatchingKeysHook(std::string_view entity);
 
 }  // namespace voronka::quality

@@ -69,6 +69,29 @@ std::string Body(const records::EntityDef& def, const Json& values) {
     return body;
 }
 
+// v.dump(), without a serializer per value for the common cases: text that needs no escaping
+// (nlohmann writes valid UTF-8 as is) and integers.
+std::string Dump(const Json& v) {
+    if (v.is_string()) {
+        const std::string& text = v.get_ref<const std::string&>();
+        const bool plain = std::none_of(text.begin(), text.end(), [](char c) {
+            return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20;
+        });
+        if (plain && core::IsValidUtf8(text)) {
+            std::string out;
+            out.reserve(text.size() + 2);
+            out += '"';
+            out += text;
+            out += '"';
+            return out;
+        }
+    } else if (v.is_number_integer()) {
+        return v.is_number_unsigned() ? std::to_string(v.get<uint64_t>())
+                                      : std::to_string(v.get<int64_t>());
+    }
+    return v.dump();
+}
+
 // The engine's create event, {field: {"from": null, "to": value}} for non-null built-in fields,
 // as nlohmann would dump it (keys in byte order), without building the object.
 std::string CreateChanges(const records::EntityDef& def, const Json& values) {
@@ -76,7 +99,7 @@ std::string CreateChanges(const records::EntityDef& def, const Json& values) {
     for (const records::FieldDef& f : def.fields) {
         const Json& v = ValueOf(f, values);
         if (!f.custom && !v.is_null()) {
-            parts.emplace_back(f.name, v.dump());
+            parts.emplace_back(f.name, Dump(v));
         }
     }
     std::sort(parts.begin(), parts.end());
@@ -135,6 +158,67 @@ core::Status InsertRows(
     return core::Ok();
 }
 
+constexpr size_t kEventColumns = 8;
+
+core::Status Run(
+    storage::Connection& tx, const std::string& sql, const std::vector<storage::Value>& params
+) {
+    auto done = tx.Execute(sql, params);
+    return done ? core::Ok() : core::Status(std::move(done).error());
+}
+
+// PostgreSQL: many rows per statement, one round trip each.
+core::Status WriteMultiRow(
+    storage::Connection& tx,
+    const access::RequestContext& ctx,
+    const records::EntityDef& def,
+    const std::string& insert_record,
+    size_t per_row,
+    const std::string& insert_event,
+    const std::vector<PreparedRecord>& records
+) {
+    VK_RETURN_IF_ERROR(InsertRows(
+        tx,
+        insert_record,
+        per_row,
+        records.size(),
+        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
+            params.insert(params.end(), records[i].row.begin(), records[i].row.end());
+            return core::Ok();
+        }
+    ));
+    std::vector<const std::vector<storage::Value>*> events;
+    for (const PreparedRecord& r : records) {
+        for (const auto& event : r.events) {
+            events.push_back(&event);
+        }
+    }
+    VK_RETURN_IF_ERROR(InsertRows(
+        tx,
+        insert_event,
+        kEventColumns,
+        events.size(),
+        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
+            params.insert(params.end(), events[i]->begin(), events[i]->end());
+            return core::Ok();
+        }
+    ));
+    return InsertRows(
+        tx,
+        "INSERT INTO search_docs (tenant_id, entity, record_id, title, owner_id, body)",
+        6,
+        records.size(),
+        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
+            const PreparedRecord& p = records[i];
+            params.insert(
+                params.end(),
+                {ctx.tenant_id, def.name, p.id, p.title, p.owner_id, core::FoldCase(p.search_text)}
+            );
+            return core::Ok();
+        }
+    );
+}
+
 }  // namespace
 
 BulkWriter::BulkWriter(
@@ -168,22 +252,36 @@ core::Result<PreparedRecord> BulkWriter::Prepare(
     }
     PreparedRecord out;
     out.id = id;
+    const storage::Value actor =
+        ctx.user_id.empty() ? storage::Value(nullptr) : storage::Value(ctx.user_id);
+    auto add_event = [&](int64_t at, std::string action, std::string changes) {
+        out.events.push_back(
+            {ctx.tenant_id,
+             def.name,
+             id,
+             static_cast<int64_t>(out.events.size() + 1),
+             std::move(action),
+             actor,
+             at,
+             std::move(changes)}
+        );
+    };
     out.events.reserve(updates.size() + 1);
-    out.events.push_back({created_at, "create", CreateChanges(def, values)});
+    add_event(created_at, "create", CreateChanges(def, values));
+    int64_t updated_at = created_at;
     for (BulkEvent& update : updates) {
         for (const auto& [field, change] : update.changes.items()) {
             values[field] = change.value("to", Json(nullptr));
         }
-        out.events.push_back({update.at, update.action, update.changes.dump()});
+        add_event(update.at, std::move(update.action), update.changes.dump());
+        updated_at = update.at;
     }
-    const storage::Value actor =
-        ctx.user_id.empty() ? storage::Value(nullptr) : storage::Value(ctx.user_id);
     out.row.reserve(kSystemColumns + def.fields.size() + 1);
     out.row.emplace_back(ctx.tenant_id);
     out.row.emplace_back(id);
     out.row.emplace_back(static_cast<int64_t>(out.events.size()));
     out.row.emplace_back(created_at);
-    out.row.emplace_back(out.events.back().at);
+    out.row.emplace_back(updated_at);
     out.row.push_back(actor);
     out.row.push_back(actor);
     for (const records::FieldDef& f : def.fields) {
@@ -209,7 +307,7 @@ core::Status BulkWriter::Write(
     storage::Connection& tx,
     const access::RequestContext& ctx,
     const records::EntityDef& def,
-    const std::vector<PreparedRecord>& records
+    std::vector<PreparedRecord> records
 ) {
     if (records.empty()) {
         return core::Ok();
@@ -224,107 +322,59 @@ core::Status BulkWriter::Write(
     }
     columns += ", custom";
     ++per_row;
-    VK_RETURN_IF_ERROR(InsertRows(
-        tx,
-        "INSERT INTO " + def.name + " (" + columns + ")",
-        per_row,
-        records.size(),
-        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
-            if (records[i].row.size() != per_row) {
-                return core::Error::Internal("bulk row of " + def.name + " has the wrong width");
-            }
-            params.insert(params.end(), records[i].row.begin(), records[i].row.end());
-            return core::Ok();
-        }
-    ));
-
-    std::vector<std::pair<size_t, size_t>> events;  // (record, event index)
-    for (size_t r = 0; r < records.size(); ++r) {
-        for (size_t e = 0; e < records[r].events.size(); ++e) {
-            events.emplace_back(r, e);
+    for (const PreparedRecord& r : records) {
+        if (r.row.size() != per_row) {
+            return core::Error::Internal("bulk row of " + def.name + " has the wrong width");
         }
     }
-    const storage::Value actor =
-        ctx.user_id.empty() ? storage::Value(nullptr) : storage::Value(ctx.user_id);
-    VK_RETURN_IF_ERROR(InsertRows(
-        tx,
-        "INSERT INTO events (tenant_id, entity, record_id, version, action, actor_id, at, changes)",
-        8,
-        events.size(),
-        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
-            const auto [r, e] = events[i];
-            const PreparedRecord::Event& event = records[r].events[e];
-            params.emplace_back(ctx.tenant_id);
-            params.emplace_back(def.name);
-            params.emplace_back(records[r].id);
-            params.emplace_back(static_cast<int64_t>(e + 1));
-            params.emplace_back(event.action);
-            params.push_back(actor);
-            params.emplace_back(event.at);
-            params.emplace_back(event.changes);
-            return core::Ok();
-        }
-    ));
-
+    const std::string insert_record = "INSERT INTO " + def.name + " (" + columns + ")";
+    const std::string insert_event =
+        "INSERT INTO events (tenant_id, entity, record_id, version, action, actor_id, at, changes)";
     if (tx.dialect() != storage::Dialect::kSqlite) {
-        return InsertRows(
-            tx,
-            "INSERT INTO search_docs (tenant_id, entity, record_id, title, owner_id, body)",
-            6,
-            records.size(),
-            [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
-                const PreparedRecord& p = records[i];
-                params.insert(
-                    params.end(),
-                    {ctx.tenant_id,
-                     def.name,
-                     p.id,
-                     p.title,
-                     p.owner_id,
-                     core::FoldCase(p.search_text)}
-                );
-                return core::Ok();
-            }
-        );
+        return WriteMultiRow(tx, ctx, def, insert_record, per_row, insert_event, records);
+    }
+    const std::string record_sql = insert_record + " VALUES " + Placeholders(1, per_row);
+    for (const PreparedRecord& r : records) {
+        VK_RETURN_IF_ERROR(Run(tx, record_sql, r.row));
+    }
+    const std::string event_sql = insert_event + " VALUES " + Placeholders(1, kEventColumns);
+    for (const PreparedRecord& r : records) {
+        for (const std::vector<storage::Value>& event : r.events) {
+            VK_RETURN_IF_ERROR(Run(tx, event_sql, event));
+        }
     }
     // FTS5 rows share their rowid with search_docs, so ids are assigned here.
     VK_ASSIGN_OR_RETURN(
         storage::Rows max, tx.Query("SELECT COALESCE(MAX(doc_id), 0) FROM search_docs")
     );
-    const int64_t first_doc = storage::AsInt(max.rows[0][0]) + 1;
-    VK_RETURN_IF_ERROR(InsertRows(
-        tx,
-        "INSERT INTO search_docs (doc_id, tenant_id, entity, record_id, title, owner_id)",
-        6,
-        records.size(),
-        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
-            const PreparedRecord& p = records[i];
-            params.insert(
-                params.end(),
-                {first_doc + static_cast<int64_t>(i),
-                 ctx.tenant_id,
-                 def.name,
-                 p.id,
-                 p.title,
-                 p.owner_id}
-            );
-            return core::Ok();
-        }
-    ));
-    const std::string tenant_key = "t" + std::to_string(ctx.tenant_id);
-    return InsertRows(
-        tx,
-        "INSERT INTO search_fts (rowid, tenant_key, body)",
-        3,
-        records.size(),
-        [&](size_t i, std::vector<storage::Value>& params) -> core::Status {
-            params.insert(
-                params.end(),
-                {first_doc + static_cast<int64_t>(i), tenant_key, records[i].search_text}
-            );
-            return core::Ok();
-        }
-    );
+    int64_t doc_id = storage::AsInt(max.rows[0][0]);
+    const int64_t first_doc = doc_id + 1;
+    std::vector<storage::Value> doc(6);
+    doc[1] = ctx.tenant_id;
+    doc[2] = def.name;
+    for (PreparedRecord& r : records) {
+        doc[0] = ++doc_id;
+        doc[3] = std::move(r.id);
+        doc[4] = std::move(r.title);
+        doc[5] = std::move(r.owner_id);
+        VK_RETURN_IF_ERROR(
+            Run(tx,
+                "INSERT INTO search_docs (doc_id, tenant_id, entity, record_id, title, owner_id) "
+                "VALUES ($1, $2, $3, $4, $5, $6)",
+                doc)
+        );
+    }
+    std::vector<storage::Value> fts(3);
+    fts[1] = "t" + std::to_string(ctx.tenant_id);
+    doc_id = first_doc;
+    for (PreparedRecord& r : records) {
+        fts[0] = doc_id++;
+        fts[2] = std::move(r.search_text);
+        VK_RETURN_IF_ERROR(
+            Run(tx, "INSERT INTO search_fts (rowid, tenant_key, body) VALUES ($1, $2, $3)", fts)
+        );
+    }
+    return core::Ok();
 }
 
 core::Result<std::vector<std::string>> BulkWriter::DropSecondaryIndexes(
@@ -365,9 +415,9 @@ core::Status BulkWriter::Add(
 }
 
 core::Status BulkWriter::Flush() {
-    VK_RETURN_IF_ERROR(Write(tx_, ctx_, def_, pending_));
-    pending_.clear();
-    return core::Ok();
+    std::vector<PreparedRecord> batch;
+    batch.swap(pending_);
+    return Write(tx_, ctx_, def_, std::move(batch));
 }
 
 }  // namespace voronka::sales

@@ -1,5 +1,6 @@
-// Bulk path for large generated data sets (demo, benchmarks): many records per multi-row
-// statement, with the same rows, events and search documents the record engine writes.
+// Bulk path for large generated data sets (demo, benchmarks): records written with prepared
+// statements in the caller's transaction, with the same rows, events and search documents the
+// record engine writes.
 #pragma once
 
 #include <string>
@@ -21,24 +22,19 @@ struct PreparedRecord {
     std::string id;
     std::vector<storage::Value> row;  // in BulkWriter's column order
 
-    struct Event {
-        int64_t at = 0;
-        std::string action;
-        std::string changes;  // JSON text
-    };
-
-    std::vector<Event> events;  // version i + 1 is events[i]
+    // Version i + 1 is events[i], as the parameters of one `events` row: tenant_id, entity,
+    // record_id, version, action, actor_id, at, changes (JSON text).
+    std::vector<std::vector<storage::Value>> events;
     std::string title;
     std::string search_text;  // title + searchable fields, as records/search_index.cpp builds it
     storage::Value owner_id;
 };
 
-// Buffers records of one entity and writes them with prepared multi-row INSERTs inside the
-// caller's transaction. Values are trusted: no validation, reference or scope checks run. With
-// run_hooks the entity's before_write hooks run on each record as created (normalised phones,
-// the quality domain's matching keys, ...); without, the generator must produce what the hooks
-// would have (e.g. for backdated computed fields). Not thread-safe; Flush before the
-// transaction ends.
+// Buffers records of one entity and writes them (see Write) inside the caller's transaction. Values
+// are trusted: no validation, reference or scope checks run. With run_hooks the entity's
+// before_write hooks run on each record as created (normalised phones, the quality domain's
+// matching keys, ...); without, the generator must produce what the hooks would have (e.g. for
+// backdated computed fields). Not thread-safe; Flush before the transaction ends.
 class BulkWriter {
 public:
     BulkWriter(
@@ -79,12 +75,15 @@ public:
         std::vector<BulkEvent> updates = {}
     );
 
-    // The writing half: rows, events and search documents of `records` in `tx`.
+    // The writing half: rows, events and search documents of `records` in `tx`. SQLite runs
+    // one prepared single-row statement per row, binding the records' values without copies
+    // (a multi-row INSERT opens a statement journal, and FTS5 flushes its pending terms to a
+    // new segment at each one); PostgreSQL gets multi-row statements (fewer round trips).
     static core::Status Write(
         storage::Connection& tx,
         const access::RequestContext& ctx,
         const records::EntityDef& def,
-        const std::vector<PreparedRecord>& records
+        std::vector<PreparedRecord> records
     );
 
     // SQLite: drops the secondary indexes of `table` in the caller's transaction and returns the

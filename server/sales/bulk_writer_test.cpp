@@ -75,6 +75,44 @@ TEST_P(BulkWriterTest, AFailedLoadKeepsTheIndexes) {
     EXPECT_EQ(IndexNames("contacts"), before);
 }
 
+// The create event's changes are written without building the object; the text must be what
+// the JSON library makes of {field: {"from": null, "to": value}}, byte for byte.
+TEST_P(BulkWriterTest, CreateEventIsTheJsonLibrarysText) {
+    records::EntityDef def;
+    def.name = "things";
+    def.has_owner = false;
+    const core::Json values = {
+        {"b_plain", "Иван Petrov"},
+        {"a_quoted", "say \"hi\" \\ C:\\dir"},
+        {"c_controls", std::string("tab\tnew\nline\x01\x7f end")},
+        {"d_int", -42},
+        {"e_big", uint64_t{18'000'000'000'000'000'000U}},
+        {"f_double", 1.5},
+        {"g_bool", true},
+        {"h_list", core::Json::array({"x", 1, nullptr})},
+        {"i_null", nullptr},
+    };
+    core::Json expected = core::Json::object();
+    for (const auto& [name, value] : values.items()) {
+        def.fields.push_back(
+            {.name = name,
+             .type = value.is_string() ? records::FieldType::kText : records::FieldType::kJson}
+        );
+        if (!value.is_null()) {
+            expected[name] = {{"from", nullptr}, {"to", value}};
+        }
+    }
+    access::RequestContext ctx;
+    ctx.tenant_id = 1;
+    VK_EXPECT_OK(db().Read([&](Connection& c) -> core::Status {
+        VK_ASSIGN_OR_RETURN(
+            PreparedRecord prepared, BulkWriter::Prepare(c, ctx, def, false, "id-1", values, 7)
+        );
+        EXPECT_EQ(storage::AsText(prepared.events.at(0).at(7)), expected.dump());
+        return core::Ok();
+    }));
+}
+
 VORONKA_INSTANTIATE_BACKENDS(BulkWriterTest);
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <future>
+#include <list>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -12,11 +13,14 @@
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "core/money.hpp"
+#include "quality/quality_hooks.hpp"
 #include "sales/bulk_writer.hpp"
+#include "sales/deal_rollups.hpp"
 #include "sales/normalization_hooks.hpp"
 #include "sales/sales_service.hpp"
 #include "sales/service_util.hpp"
 #include "storage/tenant_scope.hpp"
+#include <sys/resource.h>
 
 namespace voronka::sales {
 
@@ -26,10 +30,8 @@ using core::Json;
 
 constexpr int64_t kHour = 3'600'000'000;
 constexpr int64_t kDay = 24 * kHour;
+// Generator iterations per batch: what the worker prepares while the writer writes the last.
 constexpr int kRecordsPerTransaction = 5000;
-// From this many records of one entity on, SQLite loads them in one transaction with the table's
-// secondary indexes built after the rows (see Pipelined).
-constexpr int64_t kDeferIndexesFrom = 50000;
 
 struct Name {
     const char* text;
@@ -287,12 +289,13 @@ public:
     }
 
 private:
-    // SQLite only, for the duration of the load: statement journals in memory (every write runs
-    // in a savepoint of the group commit, so each multi-row INSERT journals the pages it changes,
-    // by default to a temp file: ~20 pwrite calls per contact), a page cache that holds the
-    // growing indexes (random keys such as emails and phones otherwise evict each other and
-    // every insert reads pages back) and fewer, larger WAL checkpoints. The settings (the heap
-    // limit is process wide) are restored after; the demo command is a process of its own.
+    // SQLite only, for the duration of the load: temporary data in memory (statement journals of
+    // the engine's writes, the sorters of index builds), a page cache that holds the growing
+    // indexes (random keys such as emails and phones otherwise evict each other and every
+    // insert reads pages back), fewer, larger WAL checkpoints and a helper thread for sorting.
+    // The settings (the heap limit is process wide) are restored after; the demo command is a
+    // process of its own. The journal stays WAL: the hooks read on the second core while the
+    // writer writes, which a rollback journal (or none) would block for the whole load.
     core::Status TuneForBulkLoad(bool on) {
         return records_.db().Write([&](storage::Connection& tx) -> core::Status {
             if (tx.dialect() != storage::Dialect::kSqlite) {
@@ -305,14 +308,18 @@ private:
                 );
                 VK_ASSIGN_OR_RETURN(storage::Rows heap, tx.Query("PRAGMA soft_heap_limit"));
                 VK_ASSIGN_OR_RETURN(storage::Rows temp, tx.Query("PRAGMA temp_store"));
+                VK_ASSIGN_OR_RETURN(storage::Rows threads, tx.Query("PRAGMA threads"));
                 saved_ = "PRAGMA cache_size = " + storage::AsText(cache.rows.at(0).at(0)) +
                          "; PRAGMA wal_autocheckpoint = " +
                          storage::AsText(checkpoint.rows.at(0).at(0)) +
                          "; PRAGMA soft_heap_limit = " + storage::AsText(heap.rows.at(0).at(0)) +
-                         "; PRAGMA temp_store = " + storage::AsText(temp.rows.at(0).at(0)) + ";";
+                         "; PRAGMA temp_store = " + storage::AsText(temp.rows.at(0).at(0)) +
+                         "; PRAGMA threads = " + storage::AsText(threads.rows.at(0).at(0)) + ";";
+                // threads: index builds sort their keys with a helper thread on the second core.
                 return tx.ExecuteScript(
                     "PRAGMA soft_heap_limit = 1073741824; PRAGMA cache_size = -786432; "
-                    "PRAGMA wal_autocheckpoint = 65536; PRAGMA temp_store = MEMORY;"
+                    "PRAGMA wal_autocheckpoint = 65536; PRAGMA temp_store = MEMORY; "
+                    "PRAGMA threads = 2;"
                 );
             }
             return saved_.empty() ? core::Ok() : tx.ExecuteScript(saved_);
@@ -327,20 +334,65 @@ private:
         VK_RETURN_IF_ERROR(Phase("deals, leads and activities", [&] { return DealsAndLeads(); }));
         VK_RETURN_IF_ERROR(Phase("deals with product lines", [&] { return LinedDeals(); }));
         VK_RETURN_IF_ERROR(Phase("purchases", [&] {
-            return analytics::AddDemoPurchases(records_, ctx_, now_, created_);
+            return analytics::AddDemoPurchases(
+                records_,
+                ctx_,
+                now_,
+                created_,
+                [&](storage::Connection& tx, std::vector<Json> orders) {
+                    return WriteOrders(tx, std::move(orders));
+                }
+            );
+        }));
+        // The bulk of the deals bypassed the engine's after-write hook: count the board's
+        // roll-ups from the deals once.
+        VK_RETURN_IF_ERROR(Phase("deal roll-ups", [&] {
+            return records_.db().Write([&](storage::Connection& tx) {
+                return RebuildDealRollups(tx, ctx_.tenant_id);
+            });
         }));
         VK_RETURN_IF_ERROR(Phase("statistics", [&] { return Analyze(); }));
         return created_;
     }
 
+    // Orders of the purchase history, created at the time they were placed, with the orders'
+    // hooks (contact owner, line totals); the customer metrics are rebuilt after all of them.
+    core::Status WriteOrders(storage::Connection& tx, std::vector<Json> orders) {
+        VK_ASSIGN_OR_RETURN(auto def, Def(tx, "orders"));
+        BulkWriter writer(tx, ctx_, *def, true);
+        for (Json& order : orders) {
+            const int64_t at = core::ParseTimestamp(order.value("ordered_at", "")).value_or(now_);
+            VK_RETURN_IF_ERROR(writer.Add(core::NewId(), std::move(order), at));
+        }
+        return writer.Flush();
+    }
+
+    // CPU seconds (user + system) of the whole process so far.
+    static double CpuSeconds() {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        auto seconds = [](const timeval& t) {
+            return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+        };
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+    }
+
+    // Logs the wall and CPU time of fn: on a shared machine the CPU time is the steadier figure.
     template <class F>
     core::Status Phase(const char* name, F&& fn) {
         const auto start = std::chrono::steady_clock::now();
+        const double cpu_start = CpuSeconds();
         const int64_t before = created_;
         VK_RETURN_IF_ERROR(fn());
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        spdlog::info("demo: {} records of {} in {:.1f} s", created_ - before, name, seconds);
+        spdlog::info(
+            "demo: {} records of {} in {:.1f} s ({:.1f} s CPU)",
+            created_ - before,
+            name,
+            seconds,
+            CpuSeconds() - cpu_start
+        );
         return core::Ok();
     }
 
@@ -355,13 +407,14 @@ private:
         });
     }
 
-    // Leads keep the sales domain's own hook (E.164 phones) only: the quality domain's
-    // lead-to-contact lookup plans a scan of the tenant's contacts per lead on SQLite (its
-    // name-block subquery with LIMIT), which at a million contacts takes minutes. Bulk leads
-    // therefore carry no quality keys; the quality domain recomputes them on the next write.
-    static records::EntityDef SalesHooksOnly(const records::EntityDef& leads) {
+    // Bulk leads get their E.164 phone and the quality domain's matching keys and flags, but
+    // not its lead-to-contact lookup: that plans a scan of the tenant's contacts per lead on
+    // SQLite (its name-block subquery with LIMIT), minutes at a million contacts. Their
+    // duplicate_of_contact_id stays empty until the lead's next write. The lead hook itself
+    // only checks input the generator makes valid.
+    static records::EntityDef BulkLeads(const records::EntityDef& leads) {
         records::EntityDef def = leads;
-        def.before_write = {PhoneE164Hook("phone")};
+        def.before_write = {PhoneE164Hook("phone"), quality::MatchingKeysHook("leads")};
         return def;
     }
 
@@ -410,18 +463,6 @@ private:
     }
 
     std::string Date(int64_t micros) { return core::FormatTimestamp(micros).substr(0, 10); }
-
-    // Runs fn in transactions of kRecordsPerTransaction iterations each.
-    template <class F>
-    core::Status InBatches(int64_t count, F&& fn) {
-        for (int64_t start = 0; start < count; start += kRecordsPerTransaction) {
-            const int64_t end = std::min(count, start + kRecordsPerTransaction);
-            VK_RETURN_IF_ERROR(records_.db().Write([&](storage::Connection& tx) {
-                return fn(tx, start, end);
-            }));
-        }
-        return core::Ok();
-    }
 
     core::Result<std::shared_ptr<const records::EntityDef>> Def(
         storage::Connection& tx, const char* entity
@@ -565,47 +606,75 @@ private:
         });
     }
 
-    struct NewRecord {
-        std::string id;
-        Json values;
-        int64_t created_at = 0;
+    // The records of one entity in a batch, prepared for writing.
+    struct Part {
+        const records::EntityDef* def = nullptr;
+        bool hooks = false;  // run the entity's before_write hooks on each record
+        std::vector<PreparedRecord> records;
     };
 
-    // Bulk-loads `total` records made by make(i) with hooks, overlapping the conversion of the
-    // next transaction's records (hooks, JSON, row values, on a read connection in a worker
-    // thread) with the writing of the current one. make runs on the worker only, one batch at a
-    // time, so the generator's state needs no locking.
-    template <class Make>
-    core::Status Pipelined(const char* entity, int64_t total, Make&& make) {
-        std::shared_ptr<const records::EntityDef> def;
-        VK_RETURN_IF_ERROR(records_.db().Read([&](storage::Connection& c) -> core::Status {
-            VK_ASSIGN_OR_RETURN(def, Def(c, entity));
+    using Batch = std::vector<Part>;
+
+    // Where generators put records: each is prepared (hooks, JSON, row values) at once, on the
+    // connection of the thread that generates.
+    class Sink {
+    public:
+        Sink(storage::Connection& c, const access::RequestContext& ctx, Batch& batch)
+            : c_(c), ctx_(ctx), batch_(batch) {}
+
+        core::Status Add(
+            size_t part,
+            const std::string& id,
+            Json values,
+            int64_t created_at,
+            std::vector<BulkEvent> updates = {}
+        ) {
+            Part& p = batch_.at(part);
+            VK_ASSIGN_OR_RETURN(
+                PreparedRecord prepared,
+                BulkWriter::Prepare(
+                    c_, ctx_, *p.def, p.hooks, id, std::move(values), created_at, std::move(updates)
+                )
+            );
+            p.records.push_back(std::move(prepared));
             return core::Ok();
-        }));
-        using Batch = std::vector<PreparedRecord>;
+        }
+
+    private:
+        storage::Connection& c_;
+        const access::RequestContext& ctx_;
+        Batch& batch_;
+    };
+
+    // Bulk-loads `total` iterations of make(sink, i), which adds records of the entities of
+    // `parts` (written in that order), kRecordsPerTransaction iterations per batch. The next
+    // batch is generated and prepared on a worker thread (read connection) while the writer
+    // writes the current one, so the two cores share the work. make runs on the worker only, one
+    // batch at a time, so the generator's state needs no locking. With `one_transaction` on
+    // SQLite, everything goes in a single transaction that drops the secondary indexes of the
+    // parts' tables first and builds them again from sorted keys at the end, all or nothing.
+    template <class Make>
+    core::Status Pipelined(
+        const char* what, const Batch& parts, int64_t total, bool one_transaction, Make&& make
+    ) {
         auto prepare = [&](int64_t start, int64_t end) {
             // The worker thread acts for the same tenant as the caller.
             const storage::TenantScope tenant_scope(ctx_.tenant_id);
             return storage::ReadReturning<Batch>(
                 records_.db(),
                 [&](storage::Connection& c) -> core::Result<Batch> {
-                    Batch out;
-                    out.reserve(static_cast<size_t>(end - start));
+                    Batch out = parts;
+                    Sink sink(c, ctx_, out);
                     for (int64_t i = start; i < end; ++i) {
-                        NewRecord g = make(i);
-                        VK_ASSIGN_OR_RETURN(
-                            PreparedRecord prepared,
-                            BulkWriter::Prepare(
-                                c, ctx_, *def, true, g.id, std::move(g.values), g.created_at
-                            )
-                        );
-                        out.push_back(std::move(prepared));
-                        ++created_;
+                        VK_RETURN_IF_ERROR(make(sink, i));
                     }
                     return out;
                 }
             );
         };
+        if (total <= 0) {
+            return core::Ok();
+        }
         const int64_t batch = kRecordsPerTransaction;
         auto next = std::async(std::launch::async, prepare, 0, std::min(total, batch));
         double waited = 0;
@@ -624,19 +693,23 @@ private:
                     std::launch::async, prepare, start + batch, std::min(total, start + 2 * batch)
                 );
             }
-            VK_RETURN_IF_ERROR(BulkWriter::Write(tx, ctx_, *def, *current));
+            for (Part& part : *current) {
+                VK_RETURN_IF_ERROR(BulkWriter::Write(tx, ctx_, *part.def, std::move(part.records)));
+            }
             wrote += std::chrono::duration<double>(std::chrono::steady_clock::now() - write_start)
                          .count();
             return core::Ok();
         };
-        if (records_.db().dialect() == storage::Dialect::kSqlite && total >= kDeferIndexesFrom) {
-            // One transaction: the table's secondary indexes are dropped, the rows loaded and
-            // the indexes built again from sorted keys, all or nothing.
+        if (records_.db().dialect() == storage::Dialect::kSqlite && one_transaction) {
             VK_RETURN_IF_ERROR(records_.db().Write([&](storage::Connection& tx) -> core::Status {
-                VK_ASSIGN_OR_RETURN(
-                    std::vector<std::string> indexes,
-                    BulkWriter::DropSecondaryIndexes(tx, def->name)
-                );
+                std::vector<std::string> indexes;
+                for (const Part& part : parts) {
+                    VK_ASSIGN_OR_RETURN(
+                        std::vector<std::string> dropped,
+                        BulkWriter::DropSecondaryIndexes(tx, part.def->name)
+                    );
+                    indexes.insert(indexes.end(), dropped.begin(), dropped.end());
+                }
                 for (int64_t start = 0; start < total; start += batch) {
                     VK_RETURN_IF_ERROR(write_batches(tx, start));
                 }
@@ -646,7 +719,7 @@ private:
                 }
                 spdlog::info(
                     "demo: {}: {} indexes built in {:.1f} s",
-                    entity,
+                    what,
                     indexes.size(),
                     std::chrono::duration<double>(std::chrono::steady_clock::now() - index_start)
                         .count()
@@ -661,14 +734,28 @@ private:
             }
         }
         spdlog::info(
-            "demo: {}: {:.1f} s writing, {:.1f} s waiting for conversion", entity, wrote, waited
+            "demo: {}: {:.1f} s writing, {:.1f} s waiting for generation", what, wrote, waited
         );
         return core::Ok();
     }
 
+    bool Large(int64_t iterations) const { return iterations >= options_.one_transaction_from; }
+
+    // A part for `entity` of the tenant's metadata, kept alive in defs_.
+    core::Result<Part> PartOf(const char* entity, bool hooks) {
+        std::shared_ptr<const records::EntityDef> def;
+        VK_RETURN_IF_ERROR(records_.db().Read([&](storage::Connection& c) -> core::Status {
+            VK_ASSIGN_OR_RETURN(def, Def(c, entity));
+            return core::Ok();
+        }));
+        defs_.push_back(def);
+        return Part{def.get(), hooks, {}};
+    }
+
     core::Status Companies() {
         const int64_t count = std::max<int64_t>(12, options_.contacts / 20);
-        return Pipelined("companies", count, [&](int64_t i) {
+        VK_ASSIGN_OR_RETURN(Part companies, PartOf("companies", true));
+        return Pipelined("companies", {companies}, count, Large(count), [&](Sink& sink, int64_t i) {
             const char* root = kCompanyRoots[static_cast<size_t>(i) % kCompanyRoots.size()];
             const std::string base =
                 i < static_cast<int64_t>(kCompanyRoots.size())
@@ -679,8 +766,9 @@ private:
             name.resize(static_cast<size_t>(std::snprintf(
                 name.data(), name.size(), kCompanyForms[Pick(kCompanyForms.size())], base.c_str()
             )));
-            NewRecord g{core::NewId(), nullptr, now_ - Between(30 * kDay, 730 * kDay)};
-            g.values = {
+            const std::string id = core::NewId();
+            const int64_t created_at = now_ - Between(30 * kDay, 730 * kDay);
+            Json values = {
                 {"name", name},
                 {"inn", Digits(10)},
                 {"website", "https://example-" + std::to_string(i) + ".ru"},
@@ -689,19 +777,23 @@ private:
                 {"industry", kIndustries[Pick(kIndustries.size())]},
                 {"owner_id", ctx_.user_id},
             };
-            gen_.companies.push_back(g.id);
-            return g;
+            gen_.companies.push_back(id);
+            ++created_;
+            return sink.Add(0, id, std::move(values), created_at);
         });
     }
 
     core::Status Contacts() {
         gen_.contacts.reserve(static_cast<size_t>(options_.contacts));
         gen_.contact_companies.reserve(static_cast<size_t>(options_.contacts));
-        return Pipelined("contacts", options_.contacts, [&](int64_t i) {
+        VK_ASSIGN_OR_RETURN(Part contacts, PartOf("contacts", true));
+        const int64_t count = options_.contacts;
+        return Pipelined("contacts", {contacts}, count, Large(count), [&](Sink& sink, int64_t i) {
             const Person p = RandomPerson();
             const std::string& company = gen_.companies[Pick(gen_.companies.size())];
-            NewRecord g{core::NewId(), nullptr, now_ - Between(kDay, 700 * kDay)};
-            g.values = {
+            const std::string id = core::NewId();
+            const int64_t created_at = now_ - Between(kDay, 700 * kDay);
+            Json values = {
                 {"first_name", p.first},
                 {"last_name", p.last},
                 {"position", kPositions[Pick(kPositions.size())]},
@@ -714,9 +806,10 @@ private:
                      std::to_string(Pick(9))},
                 {"source", kContactSources[Pick(kContactSources.size())]},
             };
-            gen_.contacts.push_back(g.id);
+            gen_.contacts.push_back(id);
             gen_.contact_companies.push_back(company);
-            return g;
+            ++created_;
+            return sink.Add(0, id, std::move(values), created_at);
         });
     }
 
@@ -795,38 +888,19 @@ private:
         const int64_t leads = options_.leads >= 0
                                   ? options_.leads
                                   : std::clamp<int64_t>(options_.contacts / 20, 150, 20000);
-        VK_RETURN_IF_ERROR(InBatches(
-            deals,
-            [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
-                VK_ASSIGN_OR_RETURN(auto deal_def, Def(tx, "deals"));
-                VK_ASSIGN_OR_RETURN(auto lead_meta, Def(tx, "leads"));
-                const records::EntityDef lead_def = SalesHooksOnly(*lead_meta);
-                VK_ASSIGN_OR_RETURN(auto activity_def, Def(tx, "activities"));
-                BulkWriter deal_writer(tx, ctx_, *deal_def, false, 256);
-                BulkWriter lead_writer(tx, ctx_, lead_def, true, 256);
-                BulkWriter activity_writer(tx, ctx_, *activity_def, false, 256);
-                for (int64_t i = start; i < end; ++i) {
-                    VK_RETURN_IF_ERROR(OneDeal(deal_writer, lead_writer, activity_writer));
-                }
-                VK_RETURN_IF_ERROR(deal_writer.Flush());
-                VK_RETURN_IF_ERROR(lead_writer.Flush());
-                return activity_writer.Flush();
-            }
-        ));
-        return InBatches(
-            leads,
-            [&](storage::Connection& tx, int64_t start, int64_t end) -> core::Status {
-                VK_ASSIGN_OR_RETURN(auto lead_meta, Def(tx, "leads"));
-                const records::EntityDef lead_def = SalesHooksOnly(*lead_meta);
-                VK_ASSIGN_OR_RETURN(auto activity_def, Def(tx, "activities"));
-                BulkWriter lead_writer(tx, ctx_, lead_def, true, 256);
-                BulkWriter activity_writer(tx, ctx_, *activity_def, false, 256);
-                for (int64_t i = start; i < end; ++i) {
-                    VK_RETURN_IF_ERROR(OneLead(lead_writer, activity_writer));
-                }
-                VK_RETURN_IF_ERROR(lead_writer.Flush());
-                return activity_writer.Flush();
-            }
+        VK_ASSIGN_OR_RETURN(Part deal_part, PartOf("deals", false));
+        VK_ASSIGN_OR_RETURN(Part lead_part, PartOf("leads", true));
+        VK_ASSIGN_OR_RETURN(Part activity_part, PartOf("activities", false));
+        lead_defs_.push_back(BulkLeads(*lead_part.def));
+        lead_part.def = &lead_defs_.back();
+        const int64_t total = deals + leads;
+        // Iterations [0, deals) make a deal each, the rest a lead each.
+        return Pipelined(
+            "deals, leads and activities",
+            {deal_part, lead_part, activity_part},
+            total,
+            Large(total),
+            [&](Sink& sink, int64_t i) { return i < deals ? OneDeal(sink) : OneLead(sink); }
         );
     }
 
@@ -858,7 +932,7 @@ private:
         return lead;
     }
 
-    core::Status OneDeal(BulkWriter& deals, BulkWriter& leads, BulkWriter& activities) {
+    core::Status OneDeal(Sink& sink) {
         const PipelineInfo& pipeline = gen_.pipelines[Chance(70) ? 0 : Pick(gen_.pipelines.size())];
         const size_t c = Pick(gen_.contacts.size());
         const int64_t created_at = now_ - Between(kHour, 365 * kDay);
@@ -915,7 +989,7 @@ private:
                 {at, "update", Move(values, final, at, kLossReasons[Pick(kLossReasons.size())])}
             );
         }
-        VK_RETURN_IF_ERROR(deals.Add(id, initial, created_at, std::move(events)));
+        VK_RETURN_IF_ERROR(sink.Add(kDealPart, id, initial, created_at, std::move(events)));
         ++created_;
         ++created_deals_;
         // Every third deal came from a lead that was converted into it.
@@ -936,40 +1010,50 @@ private:
             };
             lead_events.push_back({created_at, "update", std::move(changes)});
             const std::string lead_id = core::NewId();
-            VK_RETURN_IF_ERROR(leads.Add(lead_id, lead, lead_at, std::move(lead_events)));
-            VK_RETURN_IF_ERROR(activities.Add(
-                core::NewId(), Activity("call", "leads", lead_id, lead_at + kHour), lead_at + kHour
+            VK_RETURN_IF_ERROR(sink.Add(kLeadPart, lead_id, lead, lead_at, std::move(lead_events)));
+            VK_RETURN_IF_ERROR(sink.Add(
+                kActivityPart,
+                core::NewId(),
+                Activity("call", "leads", lead_id, lead_at + kHour),
+                lead_at + kHour
             ));
             created_ += 2;
         }
         // A call early on, sometimes a meeting, and an open task on deals still in play.
         const int64_t call_at = std::min(now_ - kHour, created_at + Between(kHour, 2 * kDay));
         VK_RETURN_IF_ERROR(
-            activities.Add(core::NewId(), Activity("call", "deals", id, call_at), call_at)
+            sink.Add(kActivityPart, core::NewId(), Activity("call", "deals", id, call_at), call_at)
         );
         ++created_;
         if (Chance(40)) {
             const int64_t meeting_at = std::min(now_ - kHour, created_at + Between(kDay, 5 * kDay));
-            VK_RETURN_IF_ERROR(activities.Add(
-                core::NewId(), Activity("meeting", "deals", id, meeting_at), meeting_at
+            VK_RETURN_IF_ERROR(sink.Add(
+                kActivityPart,
+                core::NewId(),
+                Activity("meeting", "deals", id, meeting_at),
+                meeting_at
             ));
             ++created_;
         }
         if (!won && !lost) {
             const int64_t task_at = now_ - Between(kHour, 4 * kDay);
-            VK_RETURN_IF_ERROR(activities.Add(
-                core::NewId(), Activity("task", "deals", id, task_at), std::min(task_at, now_)
+            VK_RETURN_IF_ERROR(sink.Add(
+                kActivityPart,
+                core::NewId(),
+                Activity("task", "deals", id, task_at),
+                std::min(task_at, now_)
             ));
             ++created_;
         } else if (Chance(30)) {
-            VK_RETURN_IF_ERROR(activities.Add(core::NewId(), Activity("note", "deals", id, at), at)
+            VK_RETURN_IF_ERROR(
+                sink.Add(kActivityPart, core::NewId(), Activity("note", "deals", id, at), at)
             );
             ++created_;
         }
         return core::Ok();
     }
 
-    core::Status OneLead(BulkWriter& leads, BulkWriter& activities) {
+    core::Status OneLead(Sink& sink) {
         const Person p = RandomPerson();
         const int64_t created_at = now_ - Between(kHour, 365 * kDay);
         const char* source = kLeadSources[Pick(kLeadSources.size())];
@@ -991,11 +1075,12 @@ private:
         if (std::string(status) != "new") {
             const int64_t at = std::min(now_ - kHour, created_at + Between(kHour, 3 * kDay));
             events.push_back({at, "update", {{"status", Change("new", status)}}});
-            VK_RETURN_IF_ERROR(activities.Add(core::NewId(), Activity("call", "leads", id, at), at)
+            VK_RETURN_IF_ERROR(
+                sink.Add(kActivityPart, core::NewId(), Activity("call", "leads", id, at), at)
             );
             ++created_;
         }
-        VK_RETURN_IF_ERROR(leads.Add(id, lead, created_at, std::move(events)));
+        VK_RETURN_IF_ERROR(sink.Add(kLeadPart, id, lead, created_at, std::move(events)));
         ++created_;
         return core::Ok();
     }
@@ -1050,6 +1135,10 @@ private:
         });
     }
 
+    static constexpr size_t kDealPart = 0;
+    static constexpr size_t kLeadPart = 1;
+    static constexpr size_t kActivityPart = 2;
+
     records::RecordService& records_;
     const access::RequestContext& ctx_;
     const DemoOptions& options_;
@@ -1061,6 +1150,8 @@ private:
     int64_t created_ = 0;
     int64_t created_deals_ = 0;
     std::string saved_;  // PRAGMAs that restore the writer's settings after the load
+    std::vector<std::shared_ptr<const records::EntityDef>> defs_;  // metadata the parts point to
+    std::list<records::EntityDef> lead_defs_;                      // stable addresses
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -72,12 +73,22 @@ private:
     std::jthread thread_;
 };
 
+// Creates `orders` (API form, each with its "ordered_at") in `tx` as the record engine would,
+// the orders' before_write hooks included; their metrics are left to the caller. The demo
+// passes its bulk writer.
+using DemoOrderWriter = std::function<Status(Connection& tx, std::vector<Json> orders)>;
+
 // Purchase history for the demo company (sales/demo_data.cpp) in the tenant of `ctx`, an
 // administrator's: an order for every won deal that has none (the demo writes deals in bulk,
 // past the hook that creates them) and repeat shop purchases of catalogue products by those
-// customers before `now`; then the metrics rebuild. Adds the orders written to `created`.
+// customers before `now`, all through `write`; then the metrics rebuild. Adds the orders
+// written to `created`.
 Status AddDemoPurchases(
-    records::RecordService& records, const RequestContext& ctx, int64_t now, int64_t& created
+    records::RecordService& records,
+    const RequestContext& ctx,
+    int64_t now,
+    int64_t& created,
+    const DemoOrderWriter& write
 );
 
 // Orders count into metrics when their status is "completed" and neither they nor their contact

@@ -10,10 +10,12 @@
 
 namespace voronka::analytics {
 
-using customers_internal::BulkOrderWrites;
-
 Status AddDemoPurchases(
-    records::RecordService& records, const RequestContext& ctx, int64_t now, int64_t& created
+    records::RecordService& records,
+    const RequestContext& ctx,
+    int64_t now,
+    int64_t& created,
+    const DemoOrderWriter& write
 ) {
     storage::Database& db = records.db();
     storage::Rows deals;
@@ -44,7 +46,7 @@ Status AddDemoPurchases(
     std::mt19937_64 rng(deals.size());
     auto pick = [&](int64_t n) { return static_cast<int64_t>(rng() % static_cast<uint64_t>(n)); };
     constexpr int64_t kDay = 86'400'000'000;
-    constexpr size_t kPerTransaction = 500;
+    constexpr size_t kPerTransaction = 5000;
     for (size_t at = 0; at < deals.size(); at += kPerTransaction) {
         const size_t end = std::min(deals.size(), at + kPerTransaction);
         // Decided before the write: the write function may run more than once.
@@ -85,8 +87,7 @@ Status AddDemoPurchases(
         }
         int64_t written = 0;
         VK_RETURN_IF_ERROR(db.Write([&](Connection& tx) -> Status {
-            written = 0;
-            BulkOrderWrites bulk;
+            std::vector<Json> orders;
             for (size_t i = at; i < end; ++i) {
                 const auto& d = deals.rows[i];
                 const std::string currency = storage::AsText(d[4]);
@@ -102,14 +103,11 @@ Status AddDemoPurchases(
                 VK_ASSIGN_OR_RETURN(
                     Json order, customers_internal::OrderFromDeal(tx, ctx.tenant_id, deal, now)
                 );
-                VK_RETURN_IF_ERROR(records.Create(tx, ctx, "orders", order));
-                ++written;
-                for (const Json& repeat : repeats[i - at]) {
-                    VK_RETURN_IF_ERROR(records.Create(tx, ctx, "orders", repeat));
-                    ++written;
-                }
+                orders.push_back(std::move(order));
+                orders.insert(orders.end(), repeats[i - at].begin(), repeats[i - at].end());
             }
-            return core::Ok();
+            written = static_cast<int64_t>(orders.size());
+            return write(tx, std::move(orders));
         }));
         created += written;
     }

@@ -211,8 +211,10 @@ private:
             } else if (const auto* d = std::get_if<double>(&v)) {
                 rc = sqlite3_bind_double(stmt, i + 1, *d);
             } else if (const auto* s = std::get_if<std::string>(&v)) {
+                // No copy: `params` outlives every step of the statement (Query and Execute
+                // step and reset before returning), and the next use binds afresh.
                 rc = sqlite3_bind_text64(
-                    stmt, i + 1, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8
+                    stmt, i + 1, s->data(), s->size(), SQLITE_STATIC, SQLITE_UTF8
                 );
             } else {
                 rc = sqlite3_bind_null(stmt, i + 1);
