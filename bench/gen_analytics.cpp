@@ -389,7 +389,7 @@ private:
     }
 
     // Every contact buys at least once: first purchase in the two years, then more while the
-    // customer stays active (a geometric count, mean 5 in all), at most up to now. Orders are
+    // customer stays active, at most up to now. Orders are
     // written in time order, so their ULID keys append to the table's b-tree instead of landing
     // at random pages of it.
     void MakeOrders() {
@@ -397,26 +397,44 @@ private:
             int64_t at;
             uint32_t contact;
             uint32_t favourite;  // each customer favours a few products: co-purchase patterns
+            int32_t quantity;    // and buys them in its own quantities: spend differs by customer
         };
 
-        const double mean_extra =
-            static_cast<double>(o_.orders) / static_cast<double>(contacts_.size()) - 1.0;
-        std::geometric_distribution<int> extra(1.0 / (1.0 + std::max(0.01, mean_extra)));
+        // Purchases follow the BG/NBD story the CLV model fits: each customer buys at its own
+        // Poisson rate (Gamma-distributed across customers) and after each purchase drops out
+        // with its own probability (Beta(1, 6)). A rate scale of 6 per week gives about five
+        // orders per customer over the two years; it scales with the orders asked for.
+        const double per_customer =
+            static_cast<double>(o_.orders) / static_cast<double>(contacts_.size());
+        std::gamma_distribution<double> rate(1.0, per_customer / (6.0 * 5.0));
+        std::gamma_distribution<double> keep(6.0, 1.0);
+        std::gamma_distribution<double> leave(1.0, 1.0);
+        std::geometric_distribution<int> spend_level(0.4);
+        constexpr int64_t kWeek = 7 * kDay;
         const int64_t span = 730 * kDay;
         std::vector<Planned> planned;
         planned.reserve(static_cast<size_t>(o_.orders) + contacts_.size());
         for (size_t c = 0; c < contacts_.size(); ++c) {
-            const int n = 1 + extra(rng_);
             const int64_t first =
                 now_ - span + static_cast<int64_t>(Uniform() * (span - 30 * kDay));
-            const int64_t life =
-                static_cast<int64_t>(Uniform() * static_cast<double>(now_ - first));
+            const double per_week = rate(rng_);
+            const double x = leave(rng_);
+            const double dropout = x / (x + keep(rng_));
             const auto favourite = static_cast<uint32_t>(Pick(products_.size()));
-            planned.push_back({first, static_cast<uint32_t>(c), favourite});
-            for (int k = 1; k < n; ++k) {
-                const int64_t at =
-                    first + static_cast<int64_t>(Uniform() * static_cast<double>(life));
-                planned.push_back({at, static_cast<uint32_t>(c), favourite});
+            // Mean spend varies between customers (Gamma-Gamma's assumption), not only orders.
+            const auto quantity = static_cast<int32_t>(1 + spend_level(rng_));
+            planned.push_back({first, static_cast<uint32_t>(c), favourite, quantity});
+            for (double at = static_cast<double>(first);;) {
+                if (Uniform() < dropout || per_week <= 0) {
+                    break;
+                }
+                at += -std::log(1.0 - Uniform()) / per_week * static_cast<double>(kWeek);
+                if (at > static_cast<double>(now_)) {
+                    break;
+                }
+                planned.push_back(
+                    {static_cast<int64_t>(at), static_cast<uint32_t>(c), favourite, quantity}
+                );
             }
         }
         std::sort(planned.begin(), planned.end(), [](const Planned& a, const Planned& b) {
@@ -439,11 +457,13 @@ private:
             for (int l = 0; l < count; ++l) {
                 const size_t k = (p.favourite + Pick(8) * (l + 1)) % products_.size();
                 const int64_t price = prices_[k];
-                total += price;
-                lines += std::string(l ? "," : "") + "{\"amount\":" + Q(Decimal(price)) +
+                const int64_t amount = price * p.quantity;
+                total += amount;
+                lines += std::string(l ? "," : "") + "{\"amount\":" + Q(Decimal(amount)) +
                          ",\"name\":" + Q(products_[k][2]) + ",\"price\":" + Q(Decimal(price)) +
                          ",\"product_id\":" + Q(products_[k][0]) +
-                         ",\"quantity\":1,\"sku\":" + Q(products_[k][1]) + "}";
+                         ",\"quantity\":" + std::to_string(p.quantity) +
+                         ",\"sku\":" + Q(products_[k][1]) + "}";
             }
             lines += "]";
             const auto& contact = contacts_[p.contact];
