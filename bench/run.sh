@@ -418,7 +418,7 @@ if wanted analytics; then
     echo "loadavg_analytics_start=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.env"
     cat "$ADB" >/dev/null
     start_server "$ADB"
-    python3 "$ROOT/bench/analytics_bench.py" server "$ADB" "$ADATA" "$URL" "$RESULTS"
+    ANALYTICS_SERVER_PID=$SERVER_PID python3 "$ROOT/bench/analytics_bench.py" server "$ADB" "$ADATA" "$URL" "$RESULTS"
     stop_server
     python3 "$ROOT/bench/analytics_bench.py" raw "$ADB" "$ADATA" "$RESULTS"
     echo "loadavg_analytics_end=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/machine.env"
