@@ -399,7 +399,8 @@ int main(int argc, char** argv) {
             const storage::TenantScope tenant_scope(tenant_id);
             OrFail(db->Write([&](storage::Connection& tx) -> core::Status {
                 VK_RETURN_IF_ERROR(sales::RebuildDealRollups(tx, tenant_id));
-                return analytics::RebuildPeriodRollups(tx, tenant_id);
+                VK_RETURN_IF_ERROR(analytics::RebuildPeriodRollups(tx, tenant_id));
+                return analytics::RebuildCustomerRollups(tx, tenant_id);
             }));
         }
         std::cout << "Recounted the roll-ups of " << tenants.rows.size() << " companies\n";

@@ -283,7 +283,16 @@ constexpr int64_t kOrdersPerChunk = 200'000;
 // index orders_customer_metrics in (customer, time) order, read in chunks of whole customers.
 // Reading the index in order, not joining each order to its contact and not counting distinct
 // days in a temporary b-tree per customer, is what keeps a million customers within seconds.
-Result<std::unordered_map<std::string, Totals>> TotalsPerCustomer(
+// One customer's totals as the recount gathers them. Its orders come in time order, so equal
+// days are neighbours and distinct days are counted without a set.
+struct CustomerTotals {
+    std::string contact_id;
+    Totals totals;  // totals.days stays empty: see days
+    int64_t days = 0;
+    int32_t last_day = 0;
+};
+
+Result<std::vector<CustomerTotals>> TotalsPerCustomer(
     Connection& tx, int64_t tenant_id, int64_t now
 ) {
     VK_ASSIGN_OR_RETURN(
@@ -296,7 +305,7 @@ Result<std::unordered_map<std::string, Totals>> TotalsPerCustomer(
     for (const auto& r : deleted.rows) {
         gone.insert(storage::AsText(r[0]));
     }
-    std::unordered_map<std::string, Totals> out;
+    std::vector<CustomerTotals> out;
     std::string after;  // resume at this customer (read again from its first order)
     int64_t chunk = kOrdersPerChunk;
     for (;;) {
@@ -319,15 +328,36 @@ Result<std::unordered_map<std::string, Totals>> TotalsPerCustomer(
         }
         for (const auto& r : rows.rows) {
             const std::string& contact_id = std::get<std::string>(r[0]);
-            if ((!last_chunk && contact_id == cut) || gone.contains(contact_id)) {
-                continue;
+            if ((!last_chunk && contact_id == cut)) {
+                break;  // the cut customer's orders end the chunk
             }
-            VK_RETURN_IF_ERROR(
-                Add(out[contact_id],
-                    storage::AsInt(r[1]),
-                    storage::AsInt(r[3]),
-                    storage::IsNull(r[2]) ? std::string() : storage::AsText(r[2]),
-                    now)
+            if (out.empty() || out.back().contact_id != contact_id) {
+                if (gone.contains(contact_id)) {
+                    continue;
+                }
+                out.push_back({contact_id, {}, 0, 0});
+            }
+            CustomerTotals& c = out.back();
+            Totals& t = c.totals;
+            const int64_t at = storage::AsInt(r[1]);
+            if (t.orders == 0 || at < t.first_at) {
+                t.first_at = at;
+            }
+            if (t.orders == 0 || at > t.last_at) {
+                t.last_at = at;
+            }
+            ++t.orders;
+            if (at > now - kYearMicros && at <= now) {
+                ++t.orders_last_year;
+            }
+            const int32_t day = DayOf(at);
+            if (c.days == 0 || day != c.last_day) {
+                ++c.days;
+                c.last_day = day;
+            }
+            const std::string currency = storage::IsNull(r[2]) ? "" : storage::AsText(r[2]);
+            VK_ASSIGN_OR_RETURN(
+                t.revenue[currency], core::AddMinor(t.revenue[currency], storage::AsInt(r[3]))
             );
         }
         if (last_chunk) {
@@ -342,35 +372,40 @@ Result<std::unordered_map<std::string, Totals>> TotalsPerCustomer(
 // Only rows whose figures or scores changed are written, so a recompute after a few new orders
 // writes little.
 Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
-    VK_ASSIGN_OR_RETURN(auto totals, TotalsPerCustomer(tx, tenant_id, now));
+    VK_ASSIGN_OR_RETURN(std::vector<CustomerTotals> totals, TotalsPerCustomer(tx, tenant_id, now));
     VK_ASSIGN_OR_RETURN(std::string main, MainCurrency(tx, tenant_id));
     std::unordered_map<std::string, Stored> fresh;
     fresh.reserve(totals.size());
     std::vector<RfmInput> inputs;
     inputs.reserve(totals.size());
-    for (const auto& [contact_id, t] : totals) {
-        Stored& v = fresh[contact_id];
+    std::vector<Stored*> scored;  // scored[i] takes the scores of inputs[i]
+    scored.reserve(totals.size());
+    for (const CustomerTotals& c : totals) {
+        const Totals& t = c.totals;
+        Stored& v = fresh[c.contact_id];
         v.first_at = t.first_at;
         v.last_at = t.last_at;
         v.orders = t.orders;
-        v.days = static_cast<int64_t>(t.days.size());
+        v.days = c.days;
         v.orders_last_year = t.orders_last_year;
         v.revenue = RevenueJson(t);
         v.monetary = Monetary(t, main);
         // Recency ranks by the last order day, which orders customers as days-since-last does.
         inputs.push_back(
-            {contact_id,
+            {c.contact_id,
              -static_cast<double>(DayOf(v.last_at)),
              v.days,
              static_cast<double>(v.monetary)}
         );
+        scored.push_back(&v);
     }
-    for (const RfmScore& s : ScoreRfm(inputs)) {
-        Stored& v = fresh[s.customer_id];
-        v.r = s.recency_score;
-        v.f = s.frequency_score;
-        v.m = s.monetary_score;
-        v.segment = std::string(RfmSegmentName(s.segment));
+    const std::vector<RfmScore> scores = ScoreRfm(inputs);
+    for (size_t i = 0; i < scores.size(); ++i) {
+        Stored& v = *scored[i];
+        v.r = scores[i].recency_score;
+        v.f = scores[i].frequency_score;
+        v.m = scores[i].monetary_score;
+        v.segment = std::string(RfmSegmentName(scores[i].segment));
     }
 
     VK_ASSIGN_OR_RETURN(

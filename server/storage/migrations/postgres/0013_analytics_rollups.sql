@@ -86,5 +86,38 @@ CREATE INDEX orders_customer_metrics
     ON orders (tenant_id, contact_id, ordered_at, currency, amount, status, deleted_at)
     WHERE deleted_at IS NULL AND status = 'completed';
 
+-- Co-purchase counts behind the next best offer, kept with every order write: the lines each
+-- customer bought per product ("id:<product_id>", else "sku:<sku>"), and per ordered pair of
+-- products the customers who bought both (a product paired with itself: its buyers). Filled by
+-- `voronka analytics rebuild-rollups`, which reads every order's lines.
+CREATE TABLE customer_products (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    contact_id TEXT NOT NULL,
+    product_key TEXT NOT NULL,
+    lines BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, contact_id, product_key)
+);
+
+CREATE TABLE product_copurchases (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    product_key TEXT NOT NULL,
+    other_key TEXT NOT NULL,
+    customers BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, product_key, other_key)
+);
+
+-- How an offered product is shown: the id, SKU and name of its last line written.
+CREATE TABLE product_labels (
+    tenant_id BIGINT NOT NULL REFERENCES tenants(id) ON DELETE CASCADE,
+    product_key TEXT NOT NULL,
+    product_id TEXT,
+    sku TEXT,
+    name TEXT,
+    PRIMARY KEY (tenant_id, product_key)
+);
+
 SELECT voronka_protect_tenant_table('deal_period_rollups');
 SELECT voronka_protect_tenant_table('lead_period_rollups');
+SELECT voronka_protect_tenant_table('customer_products');
+SELECT voronka_protect_tenant_table('product_copurchases');
+SELECT voronka_protect_tenant_table('product_labels');
