@@ -81,6 +81,7 @@ protected:
         analytics_ = std::make_unique<SalesAnalytics>(*records_, clock_);
         tenant_ = TestTenant::Create(db(), "Acme");
         team_ = tenant_.AddTeam(db());
+        empty_team_ = tenant_.AddTeam(db());
         users_ = {
             tenant_.admin,
             tenant_.AddUser(db(), "user", team_),
@@ -200,7 +201,11 @@ protected:
             t.push_back({"owner_id", "eq", f.owner_id});
         }
         if (!f.team_id.empty()) {
-            t.push_back({"owner_id", "in", users_[1].user_id + "," + users_[2].user_id});
+            t.push_back(
+                {"owner_id",
+                 "in",
+                 f.team_id == team_ ? users_[1].user_id + "," + users_[2].user_id : ""}
+            );
         }
         if (!f.source.empty()) {
             t.push_back({"source", "eq", f.source});
@@ -404,6 +409,7 @@ protected:
     std::unique_ptr<SalesAnalytics> analytics_;
     TestTenant tenant_;
     std::string team_;
+    std::string empty_team_;
     std::vector<RequestContext> users_;
 };
 
@@ -479,7 +485,8 @@ TEST_P(PeriodRollupsTest, MatchRecordsAfterRandomWrites) {
             const std::string id = live[pick(live.size())];
             Json body = details();
             if (pick(2) == 0) {
-                body["owner_id"] = users_[pick(users_.size())].user_id;
+                body["owner_id"] =
+                    pick(4) == 0 ? Json(nullptr) : Json(users_[pick(users_.size())].user_id);
             }
             Write([&](Connection& tx) {
                 return Done(records_->Update(tx, tenant_.admin, "deals", id, body, std::nullopt));
@@ -572,7 +579,7 @@ TEST_P(PeriodRollupsTest, MatchRecordsAfterRandomWrites) {
     }
 
     clock_ = core::ManualClock(kJuly + 100 * kDay);  // mid-October: history and future months
-    std::vector<AnalyticsFilters> filters(12);
+    std::vector<AnalyticsFilters> filters(13);
     filters[1].pipeline_id = pipelines[0]["id"];
     filters[2].owner_id = users_[1].user_id;
     filters[3].team_id = team_;
@@ -590,6 +597,7 @@ TEST_P(PeriodRollupsTest, MatchRecordsAfterRandomWrites) {
     filters[10].pipeline_id = pipelines[1]["id"];
     filters[11] = filters[7];
     filters[11].team_id = team_;
+    filters[12].team_id = empty_team_;  // no members: no deal and no lead, owned or not
     for (const RequestContext& ctx : {users_[0], users_[1], users_[3], users_[4]}) {
         for (size_t i = 0; i < filters.size(); ++i) {
             SCOPED_TRACE("filters " + std::to_string(i) + ", role " + ctx.role);

@@ -198,7 +198,8 @@ struct SalesAnalytics::Resolved {
             sql += " AND owner_id = " + P(params.size());
         }
         if (!f.team_id.empty()) {
-            sql += " AND owner_id IN (''";
+            // NULL first: a team without members matches nothing, not the rows without owner ('').
+            sql += " AND owner_id IN (NULL";
             for (const auto& id : team_members) {
                 params.emplace_back(id);
                 sql += ", " + P(params.size());

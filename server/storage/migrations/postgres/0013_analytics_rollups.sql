@@ -56,7 +56,7 @@ FROM (SELECT d.*, 'closed' AS basis,
       FROM deals d WHERE deleted_at IS NULL AND status = 'won'
       UNION ALL
       SELECT d.*, 'expected', COALESCE(substr(expected_close_date, 1, 7), '')
-      FROM deals d WHERE deleted_at IS NULL AND status = 'open')
+      FROM deals d WHERE deleted_at IS NULL AND status = 'open') x
 GROUP BY tenant_id, basis, month, COALESCE(pipeline_id, ''), COALESCE(owner_id, ''),
          COALESCE(source, ''), status, COALESCE(loss_reason, ''), COALESCE(currency, '');
 
