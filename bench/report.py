@@ -89,6 +89,12 @@ def analytics_section(results, m):
     out.append("|---|---|---|---|---|---|---|---|---|")
     for name, d in srv["widgets"].items():
         r = raw.get(name, {}).get("p95_ms")
+        if "timed_out_after_s" in d:
+            limit = (f"no answer within {raw[name]['timed_out_after_s']:.0f} s"
+                     if "timed_out_after_s" in raw.get(name, {}) else fmt(r, 1))
+            out.append(f"| `{d['path']}` | 0 | — | no answer within {d['timed_out_after_s']:.0f} s | — | "
+                       f"≤ 200 | {limit} | — | **FAIL** |")
+            continue
         ratio = f"{r / d['p95_ms']:.2f}" if r is not None and d["p95_ms"] else "—"
         ok = "**pass**" if d["p95_ms"] <= 200 else "**FAIL**"
         out.append(f"| `{d['path']}` | {d['requests']} | {fmt(d['p50_ms'], 1)} | {fmt(d['p95_ms'], 1)} | "
