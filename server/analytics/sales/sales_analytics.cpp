@@ -1,4 +1,5 @@
-// Sales analytics queries: each figure is one SQL aggregate over the caller's readable records.
+// Sales analytics queries: each figure is an SQL aggregate over the caller's readable records or
+// over the roll-ups that sum them per month.
 #include "analytics/sales/sales_analytics.hpp"
 
 #include <algorithm>
