@@ -38,6 +38,7 @@ const char* const bench::kProgram = "gen_contacts";
 namespace {
 
 using bench::Die;
+using bench::DropIndexes;
 using bench::Exec;
 using bench::Stmt;
 using bench::Ulid;
@@ -465,34 +466,6 @@ private:
     std::string team_of_bench_user_;
 };
 
-// Secondary indexes are dropped for the load and rebuilt after it: building a b-tree from sorted
-// keys is several times faster than a million random inserts into six of them.
-std::vector<std::string> DropIndexes(sqlite3* db, const std::vector<std::string>& tables) {
-    std::vector<std::string> sql;
-    for (const auto& table : tables) {
-        sqlite3_stmt* st = nullptr;
-        sqlite3_prepare_v2(
-            db,
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS "
-            "NOT NULL",
-            -1,
-            &st,
-            nullptr
-        );
-        sqlite3_bind_text(st, 1, table.c_str(), -1, SQLITE_TRANSIENT);
-        std::vector<std::string> names;
-        while (sqlite3_step(st) == SQLITE_ROW) {
-            names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
-            sql.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 1)));
-        }
-        sqlite3_finalize(st);
-        for (const auto& n : names) {
-            Exec(db, "DROP INDEX \"" + n + "\"");
-        }
-    }
-    return sql;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -529,11 +502,7 @@ int main(int argc, char** argv) {
     }
     const auto t0 = std::chrono::steady_clock::now();
     // Bulk load without a journal; the file is switched back to WAL (what the server uses) after.
-    Exec(
-        db,
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA locking_mode = EXCLUSIVE; "
-        "PRAGMA cache_size = -1048576; PRAGMA temp_store = MEMORY; PRAGMA foreign_keys = OFF;"
-    );
+    bench::BulkLoadPragmas(db);
     const std::vector<std::string> indexes =
         DropIndexes(db, {"contacts", "companies", "events", "search_docs"});
     Exec(db, "BEGIN");
@@ -547,7 +516,7 @@ int main(int argc, char** argv) {
     Exec(db, "COMMIT");
     const auto t2 = std::chrono::steady_clock::now();
     // No ANALYZE: a live server's file has no sqlite_stat1 either, so the planner sees the same.
-    Exec(db, "PRAGMA locking_mode = NORMAL; PRAGMA journal_mode = WAL;");
+    bench::ServerPragmas(db);
     sqlite3_close(db);
     const auto t3 = std::chrono::steady_clock::now();
     auto s = [](auto d) { return std::chrono::duration<double>(d).count(); };

@@ -55,6 +55,10 @@ Result<Json> ImportOrdersFile(
     const std::string& path
 );
 
+// Recounts the tenant's derived customer rows that bulk loads write around the order hooks:
+// co-purchase counts (the next best offer). RFM metrics are rebuilt by their own recompute.
+Status RebuildCustomerRollups(Connection& tx, int64_t tenant_id);
+
 // Rescores every active tenant's customers (RebuildCustomerMetrics), one write transaction each.
 Status RescoreAllTenants(storage::Database& db, int64_t now_micros);
 

@@ -275,75 +275,137 @@ Status ForIdBatches(
     return core::Ok();
 }
 
+// Orders read per chunk in the recount: large enough that the index seek per chunk does not
+// matter, small enough that one chunk's rows stay a few tens of megabytes.
+constexpr int64_t kOrdersPerChunk = 200'000;
+
+// Every live completed order of live contacts, summed per customer: one pass over the covering
+// index orders_customer_metrics in (customer, time) order, read in chunks of whole customers.
+// Reading the index in order, not joining each order to its contact and not counting distinct
+// days in a temporary b-tree per customer, is what keeps a million customers within seconds.
+// One customer's totals as the recount gathers them. Its orders come in time order, so equal
+// days are neighbours and distinct days are counted without a set.
+struct CustomerTotals {
+    std::string contact_id;
+    Totals totals;  // totals.days stays empty: see days
+    int64_t days = 0;
+    int32_t last_day = 0;
+};
+
+Result<std::vector<CustomerTotals>> TotalsPerCustomer(
+    Connection& tx, int64_t tenant_id, int64_t now
+) {
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows deleted,
+        tx.Query(
+            "SELECT id FROM contacts WHERE tenant_id = $1 AND deleted_at IS NOT NULL", {tenant_id}
+        )
+    );
+    std::set<std::string> gone;
+    for (const auto& r : deleted.rows) {
+        gone.insert(storage::AsText(r[0]));
+    }
+    std::vector<CustomerTotals> out;
+    std::string after;  // resume at this customer (read again from its first order)
+    int64_t chunk = kOrdersPerChunk;
+    for (;;) {
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows rows,
+            tx.Query(
+                "SELECT contact_id, ordered_at, currency, amount FROM orders WHERE tenant_id = $1 "
+                "AND deleted_at IS NULL AND status = 'completed' AND contact_id >= $2 AND "
+                "ordered_at IS NOT NULL AND amount IS NOT NULL ORDER BY contact_id, ordered_at "
+                "LIMIT $3",
+                {tenant_id, after, chunk}
+            )
+        );
+        const bool last_chunk = static_cast<int64_t>(rows.size()) < chunk;
+        // The chunk's last customer may go on in the next chunk: it is counted there.
+        const std::string cut = last_chunk ? std::string() : storage::AsText(rows.rows.back()[0]);
+        if (!last_chunk && cut == after) {
+            chunk *= 2;  // one customer fills the chunk: read more at once
+            continue;
+        }
+        for (const auto& r : rows.rows) {
+            const std::string& contact_id = std::get<std::string>(r[0]);
+            if ((!last_chunk && contact_id == cut)) {
+                break;  // the cut customer's orders end the chunk
+            }
+            if (out.empty() || out.back().contact_id != contact_id) {
+                if (gone.contains(contact_id)) {
+                    continue;
+                }
+                out.push_back({contact_id, {}, 0, 0});
+            }
+            CustomerTotals& c = out.back();
+            Totals& t = c.totals;
+            const int64_t at = storage::AsInt(r[1]);
+            if (t.orders == 0 || at < t.first_at) {
+                t.first_at = at;
+            }
+            if (t.orders == 0 || at > t.last_at) {
+                t.last_at = at;
+            }
+            ++t.orders;
+            if (at > now - kYearMicros && at <= now) {
+                ++t.orders_last_year;
+            }
+            const int32_t day = DayOf(at);
+            if (c.days == 0 || day != c.last_day) {
+                ++c.days;
+                c.last_day = day;
+            }
+            const std::string currency = storage::IsNull(r[2]) ? "" : storage::AsText(r[2]);
+            VK_ASSIGN_OR_RETURN(
+                t.revenue[currency], core::AddMinor(t.revenue[currency], storage::AsInt(r[3]))
+            );
+        }
+        if (last_chunk) {
+            return out;
+        }
+        after = cut;
+    }
+}
+
 }  // namespace
 
-// The database aggregates per customer (one row each, not one per order); only rows whose
-// figures or scores changed are written, so a recompute after a few new orders writes little.
+// Only rows whose figures or scores changed are written, so a recompute after a few new orders
+// writes little.
 Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
-    const std::string day =
-        "((o.ordered_at - (((o.ordered_at % 86400000000) + 86400000000) % "
-        "86400000000)) / 86400000000)";
-    const std::string from =
-        " FROM orders o JOIN contacts c ON c.tenant_id = o.tenant_id AND c.id = o.contact_id "
-        "AND c.deleted_at IS NULL WHERE o.tenant_id = $1 AND o.deleted_at IS NULL AND o.status = "
-        "'completed' AND o.ordered_at IS NOT NULL AND o.amount IS NOT NULL ";
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows per_contact,
-        tx.Query(
-            "SELECT o.contact_id, MIN(o.ordered_at), MAX(o.ordered_at), COUNT(*), COUNT(DISTINCT " +
-                day +
-                "), SUM(CASE WHEN o.ordered_at > $2 AND o.ordered_at <= $3 THEN 1 ELSE 0 END)" +
-                from + "GROUP BY o.contact_id",
-            {tenant_id, now - kYearMicros, now}
-        )
-    );
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows per_currency,
-        tx.Query(
-            "SELECT o.contact_id, COALESCE(o.currency, ''), CAST(SUM(o.amount) AS BIGINT)" + from +
-                "GROUP BY o.contact_id, o.currency",
-            {tenant_id}
-        )
-    );
+    VK_ASSIGN_OR_RETURN(std::vector<CustomerTotals> totals, TotalsPerCustomer(tx, tenant_id, now));
     VK_ASSIGN_OR_RETURN(std::string main, MainCurrency(tx, tenant_id));
     std::unordered_map<std::string, Stored> fresh;
-    fresh.reserve(per_contact.size());
-    for (const auto& r : per_contact.rows) {
-        Stored& v = fresh[storage::AsText(r[0])];
-        v.first_at = storage::AsInt(r[1]);
-        v.last_at = storage::AsInt(r[2]);
-        v.orders = storage::AsInt(r[3]);
-        v.days = storage::AsInt(r[4]);
-        v.orders_last_year = storage::AsInt(r[5]);
-    }
-    // Revenue JSON with currencies in order, as RevenueJson writes it.
-    std::unordered_map<std::string, std::map<std::string, int64_t>> revenue;
-    for (const auto& r : per_currency.rows) {
-        revenue[storage::AsText(r[0])][storage::AsText(r[1])] = storage::AsInt(r[2]);
-    }
+    fresh.reserve(totals.size());
     std::vector<RfmInput> inputs;
-    inputs.reserve(fresh.size());
-    for (auto& [contact_id, v] : fresh) {
-        Json by_currency = Json::object();
-        for (const auto& [currency, minor] : revenue[contact_id]) {
-            by_currency[currency] = minor;
-            v.monetary = currency == main ? minor : v.monetary;
-        }
-        v.revenue = by_currency.dump();
+    inputs.reserve(totals.size());
+    std::vector<Stored*> scored;  // scored[i] takes the scores of inputs[i]
+    scored.reserve(totals.size());
+    for (const CustomerTotals& c : totals) {
+        const Totals& t = c.totals;
+        Stored& v = fresh[c.contact_id];
+        v.first_at = t.first_at;
+        v.last_at = t.last_at;
+        v.orders = t.orders;
+        v.days = c.days;
+        v.orders_last_year = t.orders_last_year;
+        v.revenue = RevenueJson(t);
+        v.monetary = Monetary(t, main);
         // Recency ranks by the last order day, which orders customers as days-since-last does.
         inputs.push_back(
-            {contact_id,
+            {c.contact_id,
              -static_cast<double>(DayOf(v.last_at)),
              v.days,
              static_cast<double>(v.monetary)}
         );
+        scored.push_back(&v);
     }
-    for (const RfmScore& s : ScoreRfm(inputs)) {
-        Stored& v = fresh[s.customer_id];
-        v.r = s.recency_score;
-        v.f = s.frequency_score;
-        v.m = s.monetary_score;
-        v.segment = std::string(RfmSegmentName(s.segment));
+    const std::vector<RfmScore> scores = ScoreRfm(inputs);
+    for (size_t i = 0; i < scores.size(); ++i) {
+        Stored& v = *scored[i];
+        v.r = scores[i].recency_score;
+        v.f = scores[i].frequency_score;
+        v.m = scores[i].monetary_score;
+        v.segment = std::string(RfmSegmentName(scores[i].segment));
     }
 
     VK_ASSIGN_OR_RETURN(
@@ -371,6 +433,9 @@ Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
             storage::AsInt(r[10]),
             storage::AsText(r[11])};
     }
+    // Writes go in key order: rows then land on neighbouring b-tree pages instead of random
+    // ones, which at a million customers is the difference between seconds and minutes.
+    auto by_id = [](const std::string* a, const std::string* b) { return *a < *b; };
     std::vector<std::pair<const std::string*, Stored>> changed;
     for (const auto& [contact_id, v] : fresh) {
         auto it = old.find(contact_id);
@@ -378,12 +443,16 @@ Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
             changed.emplace_back(&contact_id, v);
         }
     }
+    std::sort(changed.begin(), changed.end(), [&](const auto& a, const auto& b) {
+        return by_id(a.first, b.first);
+    });
     std::vector<const std::string*> gone;
     for (const auto& [contact_id, v] : old) {
         if (!fresh.contains(contact_id)) {
             gone.push_back(&contact_id);
         }
     }
+    std::sort(gone.begin(), gone.end(), by_id);
     VK_RETURN_IF_ERROR(UpsertBatch(tx, tenant_id, changed, now));
     VK_RETURN_IF_ERROR(ForIdBatches(
         tx,
@@ -412,7 +481,8 @@ Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
             to_segment[v.segment].push_back(&contact_id);
         }
     }
-    for (const auto& [segment, ids] : to_segment) {
+    for (auto& [segment, ids] : to_segment) {
+        std::sort(ids.begin(), ids.end(), by_id);
         VK_RETURN_IF_ERROR(ForIdBatches(
             tx,
             "UPDATE contacts SET rfm_segment = $2 WHERE tenant_id = $1 AND id IN (",
@@ -426,6 +496,7 @@ Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
             unmark.push_back(&contact_id);
         }
     }
+    std::sort(unmark.begin(), unmark.end(), by_id);
     return ForIdBatches(
         tx,
         "UPDATE contacts SET rfm_segment = NULL WHERE tenant_id = $1 AND id IN (",

@@ -8,7 +8,6 @@
 #include "analytics/customers/customer_analytics.hpp"
 #include "analytics/customers/customers_internal.hpp"
 #include "analytics/date_format.hpp"
-#include "analytics/next_best_offer.hpp"
 #include "analytics/rfm_score.hpp"
 #include "core/money.hpp"
 
@@ -450,50 +449,12 @@ Result<Json> CustomerAnalytics::ContactAnalytics(
             {"fitted_at", core::FormatTimestamp(storage::AsInt(k[5]))}};
     }
     // Co-purchase patterns are the tenant's as a whole: they name products, never customers.
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows lines,
-        c.Query(
-            "SELECT contact_id, lines FROM orders WHERE tenant_id = $1 AND deleted_at IS NULL "
-            "AND status = 'completed' AND lines IS NOT NULL",
-            {ctx.tenant_id}
-        )
-    );
-    std::vector<ProductPurchase> purchases;
-    std::map<std::string, std::pair<Json, Json>> products;  // key -> (product_id, sku)
-    std::map<std::string, std::string> names;
-    for (const auto& r : lines.rows) {
-        const Json parsed = Json::parse(storage::AsText(r[1]), nullptr, false);
-        if (!parsed.is_array()) {
-            continue;
-        }
-        for (const Json& line : parsed) {
-            if (!line.is_object()) {
-                continue;
-            }
-            const Json product_id = line.value("product_id", Json(nullptr));
-            const Json sku = line.value("sku", Json(nullptr));
-            std::string key;
-            if (product_id.is_string()) {
-                key = "id:" + product_id.get<std::string>();
-            } else if (sku.is_string()) {
-                key = "sku:" + sku.get<std::string>();
-            } else {
-                continue;
-            }
-            purchases.push_back({storage::AsText(r[0]), key});
-            products[key] = {product_id, sku};
-            names[key] = line.value("name", "");
-        }
-    }
-    const CoPurchaseModel model = CoPurchaseModel::Build(purchases);
+    // Counts kept with every order write (co_purchases.cpp), so no order line is read here.
+    VK_ASSIGN_OR_RETURN(std::vector<Offer> best, NextBestOffers(c, ctx.tenant_id, contact_id, 5));
     Json offers = Json::array();
-    for (const Recommendation& rec :
-         model.RecommendForCustomer(contact_id, 5, CoPurchaseMeasure::kCosine)) {
+    for (const Offer& o : best) {
         offers.push_back(
-            {{"product_id", products[rec.product_id].first},
-             {"sku", products[rec.product_id].second},
-             {"name", names[rec.product_id]},
-             {"score", rec.score}}
+            {{"product_id", o.product_id}, {"sku", o.sku}, {"name", o.name}, {"score", o.score}}
         );
     }
     const int64_t now = clock_.NowMicros();

@@ -38,6 +38,30 @@ Status RefreshCustomerMetrics(
 // Rebuilds every metrics row of the tenant and scores all customers together.
 Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now_micros);
 
+// Co-purchase counts for the next best offer (migration 0013, co_purchases.cpp).
+// Recounts one customer's products from its live completed orders and moves the pair counts by
+// what entered or left its products. Run after every write that changes its orders.
+Status RefreshCustomerProducts(Connection& tx, int64_t tenant_id, const std::string& contact_id);
+
+// Recounts every customer's products and every pair of the tenant (bulk loads, repair).
+Status RebuildCoPurchases(Connection& tx, int64_t tenant_id);
+
+// A product offered next: key ("id:..." or "sku:..."), its label, the summed cosine score.
+struct Offer {
+    std::string key;
+    Json product_id;
+    Json sku;
+    std::string name;
+    double score = 0;
+};
+
+// The `limit` best products a customer has not bought, by the sum over its products i of
+// c_ij / sqrt(n_i * n_j) (customers who bought both, and each); best first, ties by key. Empty
+// for a customer without products. Reads the customer's rows and their pairs, never the orders.
+Result<std::vector<Offer>> NextBestOffers(
+    Connection& c, int64_t tenant_id, const std::string& contact_id, size_t limit
+);
+
 // While alive on this thread, order writes skip the per-order metrics refresh (a bulk import
 // rebuilds once at the end). The engine runs hooks synchronously on the calling thread.
 class BulkOrderWrites {

@@ -111,8 +111,9 @@ Status AddDemoPurchases(
         }));
         created += written;
     }
-    return db.Write([&](Connection& tx) {
-        return customers_internal::RebuildCustomerMetrics(tx, ctx.tenant_id, now);
+    return db.Write([&](Connection& tx) -> Status {
+        VK_RETURN_IF_ERROR(customers_internal::RebuildCustomerMetrics(tx, ctx.tenant_id, now));
+        return customers_internal::RebuildCoPurchases(tx, ctx.tenant_id);
     });
 }
 

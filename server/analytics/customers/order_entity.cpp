@@ -350,6 +350,7 @@ records::EntityDef OrderEntity(const core::Clock& clock) {
             VK_RETURN_IF_ERROR(
                 RefreshCustomerMetrics(a.tx, a.ctx.tenant_id, contact_id, clock.NowMicros())
             );
+            VK_RETURN_IF_ERROR(RefreshCustomerProducts(a.tx, a.ctx.tenant_id, contact_id));
         }
         return core::Ok();
     }};
@@ -375,6 +376,7 @@ records::EntityDef OrderEntity(const core::Clock& clock) {
                 VK_RETURN_IF_ERROR(
                     RefreshCustomerMetrics(tx, ctx.tenant_id, *contact_id, clock.NowMicros())
                 );
+                VK_RETURN_IF_ERROR(RefreshCustomerProducts(tx, ctx.tenant_id, *contact_id));
             }
             return core::Ok();
         }};

@@ -326,6 +326,7 @@ Result<Json> CustomerAnalytics::ImportOrdersCsv(
         return Error::Invalid("The file has invalid rows; nothing was imported", std::move(errors));
     }
     VK_RETURN_IF_ERROR(RebuildCustomerMetrics(tx, ctx.tenant_id, clock_.NowMicros()));
+    VK_RETURN_IF_ERROR(RebuildCoPurchases(tx, ctx.tenant_id));
     return Json{{"imported", imported}, {"skipped_existing", skipped}};
 }
 

@@ -1,12 +1,16 @@
-// Sales analytics queries: each figure is one SQL aggregate over the caller's readable records.
+// Sales analytics queries: each figure is an SQL aggregate over the caller's readable records or
+// over the roll-ups that sum them per month.
 #include "analytics/sales/sales_analytics.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <optional>
 #include <set>
 
 #include "access/permissions.hpp"
 #include "analytics/sales/analytics_sql.hpp"
+#include "analytics/sales/period_rollups.hpp"
 #include "core/id.hpp"
 #include "core/money.hpp"
 #include "records/field_codec.hpp"
@@ -75,6 +79,62 @@ Json DaysJson(int64_t micros, int64_t n) {
     return std::stod(r.get<std::string>());
 }
 
+// Counts and sums of deals in one group, from roll-up rows and from deals alike.
+struct DealTotals {
+    int64_t deals = 0;
+    int64_t amounts = 0;  // deals with an amount: without any, a currency has no sum
+    int64_t amount_minor = 0;
+    int64_t weighted_minor = 0;
+};
+
+// Per (group value, currency); a missing group value or currency is nullopt / "".
+using GroupedTotals = std::map<std::pair<std::optional<std::string>, std::string>, DealTotals>;
+
+void AddRows(const storage::Rows& rows, GroupedTotals& out) {
+    for (const auto& row : rows.rows) {
+        std::optional<std::string> group;
+        if (!IsNull(row[0]) && !AsText(row[0]).empty()) {
+            group = AsText(row[0]);
+        }
+        DealTotals& t = out[{group, IsNull(row[1]) ? std::string() : AsText(row[1])}];
+        t.deals += AsInt(row[2]);
+        t.amounts += AsInt(row[3]);
+        t.amount_minor += IsNull(row[4]) ? 0 : AsInt(row[4]);
+        t.weighted_minor += IsNull(row[5]) ? 0 : AsInt(row[5]);
+    }
+}
+
+// Adds a group's money to `sums` as the per-row queries did: only a currency with an amount.
+void AddMoney(MoneyMap& sums, const std::string& currency, const DealTotals& t) {
+    if (!currency.empty() && t.amounts > 0) {
+        sums[currency] += t.amount_minor;
+    }
+}
+
+// What a deal roll-up query needs: the basis (see migration 0013) and its deals' date column,
+// the deals' list terms (validated and scoped by the record engine, used for the edge months),
+// the roll-up rows' key conditions (Resolved::RollupConditions, parameters from $3 on after
+// the tenant and the basis) and extra filter, and the column to group by besides currency.
+struct DealRollupQuery {
+    std::string basis;
+    std::string date_field;
+    std::vector<FilterTerm> terms;
+    std::string keys;
+    std::vector<storage::Value> key_params;  // tenant, basis, then the keys' parameters
+    std::string rollup_filter;               // " AND status = 'lost'", or ""
+    std::string group;                       // a column of both deals and deal_period_rollups
+    // Read every matching deal (q.terms then carry the dates): for a filter that is not a
+    // roll-up key, such as the forecast's created_at range.
+    bool rows_only = false;
+};
+
+std::optional<int64_t> DayBound(const std::string& date, bool next_day) {
+    if (date.empty()) {
+        return std::nullopt;
+    }
+    return DayStartMicros(date, next_day);
+}
+
 }  // namespace
 
 struct SalesAnalytics::Resolved {
@@ -113,7 +173,137 @@ struct SalesAnalytics::Resolved {
         }
         return t;
     }
+
+    // " AND ..." on the roll-up tables' key columns: the caller's read scope and the owner,
+    // team, source and (with `pipeline`) pipeline filters. `params` starts with the tenant.
+    std::string RollupConditions(
+        const RequestContext& ctx,
+        const AnalyticsFilters& f,
+        std::string_view entity,
+        bool pipeline,
+        std::vector<storage::Value>& params
+    ) const {
+        const access::Scope scope =
+            ctx.permissions ? ctx.permissions->For(entity).read : access::Scope::kNone;
+        std::string sql;
+        const std::string scope_sql = records::ScopeCondition(ctx, scope, params);
+        if (!scope_sql.empty()) {
+            sql += " AND " + scope_sql;
+        }
+        if (pipeline && !f.pipeline_id.empty()) {
+            params.emplace_back(f.pipeline_id);
+            sql += " AND pipeline_id = " + P(params.size());
+        }
+        if (!f.owner_id.empty()) {
+            params.emplace_back(f.owner_id);
+            sql += " AND owner_id = " + P(params.size());
+        }
+        if (!f.team_id.empty()) {
+            // NULL first: a team without members matches nothing, not the rows without owner ('').
+            sql += " AND owner_id IN (NULL";
+            for (const auto& id : team_members) {
+                params.emplace_back(id);
+                sql += ", " + P(params.size());
+            }
+            sql += ")";
+        }
+        if (!f.source.empty()) {
+            params.emplace_back(f.source);
+            sql += " AND source = " + P(params.size());
+        }
+        return sql;
+    }
+
+    DealRollupQuery DealQuery(
+        const RequestContext& ctx,
+        const AnalyticsFilters& f,
+        std::string basis,
+        std::string date_field,
+        std::vector<FilterTerm> terms,
+        std::string rollup_filter,
+        std::string group
+    ) const {
+        DealRollupQuery q;
+        q.key_params = {ctx.tenant_id, basis};
+        q.keys = RollupConditions(ctx, f, "deals", true, q.key_params);
+        q.basis = std::move(basis);
+        q.date_field = std::move(date_field);
+        q.terms = std::move(terms);
+        q.rollup_filter = std::move(rollup_filter);
+        q.group = std::move(group);
+        return q;
+    }
 };
+
+namespace {
+
+// Totals per (group, currency) of the deals matching q.terms with q.date_field in [from, to):
+// whole months from the roll-ups, the partial months at the edges from the deals themselves.
+Result<GroupedTotals> DealTotalsByMonth(
+    records::RecordService& records,
+    Connection& c,
+    const RequestContext& ctx,
+    const DealRollupQuery& q,
+    std::optional<int64_t> from,
+    std::optional<int64_t> to
+) {
+    GroupedTotals out;
+    const MonthSplit split = SplitByMonths(from, to);
+    {
+        // Validates the terms (a filter on a field the role hides fails here as on the list).
+        std::vector<storage::Value> params;
+        VK_ASSIGN_OR_RETURN(std::string checked, Where(records, c, ctx, "deals", q.terms, params));
+    }
+    std::vector<std::vector<FilterTerm>> row_queries;
+    if (q.rows_only) {
+        row_queries.push_back(q.terms);
+    }
+    for (const auto& [a, b] :
+         q.rows_only ? std::vector<std::pair<int64_t, int64_t>>{} : split.edges) {
+        row_queries.push_back(Plus(
+            q.terms,
+            {{q.date_field, "gte", core::FormatTimestamp(a)},
+             {q.date_field, "lt", core::FormatTimestamp(b)}}
+        ));
+    }
+    for (const auto& edge_terms : row_queries) {
+        std::vector<storage::Value> params;
+        VK_ASSIGN_OR_RETURN(std::string cond, Where(records, c, ctx, "deals", edge_terms, params));
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows rows,
+            c.Query(
+                "SELECT " + q.group +
+                    ", currency, CAST(COUNT(*) AS BIGINT), CAST(COUNT(amount) AS BIGINT), "
+                    "CAST(SUM(amount) AS BIGINT), "
+                    "CAST(SUM(amount * COALESCE(probability, 0)) AS BIGINT) FROM deals WHERE " +
+                    cond + " GROUP BY " + q.group + ", currency",
+                params
+            )
+        );
+        AddRows(rows, out);
+    }
+    if (q.rows_only) {
+        return out;
+    }
+    std::vector<storage::Value> params = q.key_params;
+    const std::string where =
+        "tenant_id = $1 AND basis = $2" + q.keys + split.MonthCondition(params) + q.rollup_filter;
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        c.Query(
+            "SELECT " + q.group +
+                ", currency, CAST(SUM(deals) AS BIGINT), CAST(SUM(amounts) AS BIGINT), "
+                "CAST(SUM(amount_minor) AS BIGINT), CAST(SUM(weighted_minor) AS BIGINT) FROM "
+                "deal_period_rollups WHERE " +
+                where + " GROUP BY " + q.group + ", currency",
+            params
+        )
+    );
+    AddRows(rows, out);
+    return out;
+}
+
+}  // namespace
 
 SalesAnalytics::SalesAnalytics(records::RecordService& records, const core::Clock& clock)
     : records_(records), clock_(clock) {}
@@ -340,36 +530,54 @@ Result<Json> SalesAnalytics::WinLoss(
 ) {
     VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
     const std::vector<FilterTerm> terms = r.Terms(f, "closed_at");
+    const std::vector<FilterTerm> undated = r.Terms(f, "");
     const bool amounts = Visible(ctx, "deals", "amount");
-    std::vector<storage::Value> params;
+    const std::optional<int64_t> from = DayBound(f.from, false);
+    const std::optional<int64_t> to = DayBound(f.to, true);
     VK_ASSIGN_OR_RETURN(
-        std::string cond,
-        Where(records_, c, ctx, "deals", Plus(terms, {{"status", "in", "won,lost"}}), params)
-    );
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows totals,
-        c.Query(
-            "SELECT status, currency, COUNT(*), CAST(SUM(amount) AS BIGINT) FROM deals WHERE " +
-                cond + " GROUP BY status, currency",
-            params
+        GroupedTotals totals,
+        DealTotalsByMonth(
+            records_,
+            c,
+            ctx,
+            r.DealQuery(
+                ctx,
+                f,
+                "closed",
+                "closed_at",
+                Plus(undated, {{"status", "in", "won,lost"}}),
+                "",
+                "status"
+            ),
+            from,
+            to
         )
     );
     std::map<std::string, int64_t> counts;
     std::map<std::string, MoneyMap> sums;
-    for (const auto& row : totals.rows) {
-        counts[AsText(row[0])] += AsInt(row[2]);
-        AddTo(sums[AsText(row[0])], row[1], row[3]);
+    for (const auto& [key, t] : totals) {
+        const std::string status = key.first.value_or("");
+        counts[status] += t.deals;
+        AddMoney(sums[status], key.second, t);
     }
     const std::vector<FilterTerm> lost_terms = Plus(terms, {{"status", "eq", "lost"}});
-    params.clear();
-    VK_ASSIGN_OR_RETURN(cond, Where(records_, c, ctx, "deals", lost_terms, params));
     VK_ASSIGN_OR_RETURN(
-        storage::Rows by_reason,
-        c.Query(
-            "SELECT loss_reason, currency, COUNT(*), CAST(SUM(amount) AS BIGINT) FROM deals "
-            "WHERE " +
-                cond + " GROUP BY loss_reason, currency",
-            params
+        GroupedTotals by_reason,
+        DealTotalsByMonth(
+            records_,
+            c,
+            ctx,
+            r.DealQuery(
+                ctx,
+                f,
+                "closed",
+                "closed_at",
+                Plus(undated, {{"status", "eq", "lost"}}),
+                " AND status = 'lost'",
+                "loss_reason"
+            ),
+            from,
+            to
         )
     );
 
@@ -380,11 +588,11 @@ Result<Json> SalesAnalytics::WinLoss(
     };
 
     std::map<std::string, Reason> reasons;
-    for (const auto& row : by_reason.rows) {
-        Reason& x = reasons[IsNull(row[0]) ? std::string() : "=" + AsText(row[0])];
-        x.reason = row[0];
-        x.count += AsInt(row[2]);
-        AddTo(x.sums, row[1], row[3]);
+    for (const auto& [key, t] : by_reason) {
+        Reason& x = reasons[key.first ? "=" + *key.first : std::string()];
+        x.reason = key.first ? storage::Value(*key.first) : storage::Value(nullptr);
+        x.count += t.deals;
+        AddMoney(x.sums, key.second, t);
     }
     std::vector<Reason> ordered;
     for (auto& [key, x] : reasons) {
@@ -429,6 +637,11 @@ Result<Json> SalesAnalytics::Forecast(
     const bool amounts = Visible(ctx, "deals", "amount");
     const int64_t now = clock_.NowMicros();
 
+    // The forecast's from/to bound created_at, which is not a roll-up key: then every
+    // matching deal is read.
+    const bool rows_only = !f.from.empty() || !f.to.empty();
+    const std::vector<FilterTerm> undated = r.Terms(f, "");
+
     // Won amounts per currency with won_at in [from, to).
     auto won_between = [&](int64_t from, int64_t to, std::vector<FilterTerm>& used
                        ) -> Result<MoneyMap> {
@@ -438,19 +651,17 @@ Result<Json> SalesAnalytics::Forecast(
              {"won_at", "gte", core::FormatTimestamp(from)},
              {"won_at", "lt", core::FormatTimestamp(to)}}
         );
-        std::vector<storage::Value> params;
-        VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "deals", used, params));
-        VK_ASSIGN_OR_RETURN(
-            storage::Rows rows,
-            c.Query(
-                "SELECT currency, CAST(SUM(amount) AS BIGINT) FROM deals WHERE " + cond +
-                    " GROUP BY currency",
-                params
-            )
+        DealRollupQuery q = r.DealQuery(
+            ctx, f, "won", "won_at", Plus(undated, {{"status", "eq", "won"}}), "", "status"
         );
+        if (rows_only) {
+            q.rows_only = true;
+            q.terms = used;
+        }
+        VK_ASSIGN_OR_RETURN(GroupedTotals totals, DealTotalsByMonth(records_, c, ctx, q, from, to));
         MoneyMap out;
-        for (const auto& row : rows.rows) {
-            AddTo(out, row[0], row[1]);
+        for (const auto& [key, t] : totals) {
+            AddMoney(out, key.second, t);
         }
         return out;
     };
@@ -474,16 +685,16 @@ Result<Json> SalesAnalytics::Forecast(
              {"expected_close_date", "gte", p.first_day},
              {"expected_close_date", "lte", p.last_day}}
         );
-        std::vector<storage::Value> params;
-        VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "deals", open_terms, params));
+        // Open deals by the month of their expected close date: a period is whole months.
+        DealRollupQuery q = r.DealQuery(
+            ctx, f, "expected", "", Plus(undated, {{"status", "eq", "open"}}), "", "status"
+        );
+        if (rows_only) {
+            q.rows_only = true;
+            q.terms = open_terms;
+        }
         VK_ASSIGN_OR_RETURN(
-            storage::Rows open,
-            c.Query(
-                "SELECT currency, CAST(SUM(amount * COALESCE(probability, 0)) AS BIGINT), "
-                "CAST(SUM(amount) AS BIGINT), COUNT(*) FROM deals WHERE " +
-                    cond + " GROUP BY currency",
-                params
-            )
+            GroupedTotals open, DealTotalsByMonth(records_, c, ctx, q, p.start_micros, p.end_micros)
         );
         std::vector<FilterTerm> actual_terms;
         VK_ASSIGN_OR_RETURN(
@@ -492,13 +703,13 @@ Result<Json> SalesAnalytics::Forecast(
         MoneyMap weighted;
         MoneyMap best_case = actual;
         int64_t open_deals = 0;
-        for (const auto& row : open.rows) {
-            open_deals += AsInt(row[3]);
-            if (IsNull(row[0]) || IsNull(row[1])) {
+        for (const auto& [key, t] : open) {
+            open_deals += t.deals;
+            if (key.second.empty() || t.amounts == 0) {
                 continue;
             }
-            weighted[AsText(row[0])] = DivideHalfEven(AsInt(row[1]), 100);
-            best_case[AsText(row[0])] += AsInt(row[2]);
+            weighted[key.second] += DivideHalfEven(t.weighted_minor, 100);
+            best_case[key.second] += t.amount_minor;
         }
         auto money = [&](const MoneyMap& m) { return amounts ? MoneyJson(m) : Json::object(); };
         periods.push_back({
@@ -563,23 +774,70 @@ Result<Json> SalesAnalytics::PlanFact(
             params
         )
     );
+    // Won deals of the month (narrowed by from/to) per owner, then summed per plan: a user's
+    // plan takes its owner's, a team's plan its members'.
+    int64_t from = period->start_micros;
+    int64_t to = period->end_micros;
+    if (!f.from.empty()) {
+        from = std::max(from, DayStartMicros(f.from));
+    }
+    if (!f.to.empty()) {
+        to = std::min(to, DayStartMicros(f.to, true));
+    }
+    std::map<std::string, MoneyMap> won_by_owner;
+    if (from < to) {
+        VK_ASSIGN_OR_RETURN(
+            GroupedTotals won,
+            DealTotalsByMonth(
+                records_,
+                c,
+                ctx,
+                r.DealQuery(
+                    ctx,
+                    deal_filters,
+                    "won",
+                    "won_at",
+                    Plus(r.Terms(deal_filters, ""), {{"status", "eq", "won"}}),
+                    "",
+                    "owner_id"
+                ),
+                from,
+                to
+            )
+        );
+        for (const auto& [key, t] : won) {
+            if (key.first) {
+                AddMoney(won_by_owner[*key.first], key.second, t);
+            }
+        }
+    }
     VK_ASSIGN_OR_RETURN(
-        std::string deal_cond, Where(records_, c, ctx, "deals", deal_terms, params)
-    );
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows facts,
+        storage::Rows team_users,
         c.Query(
-            "WITH p AS (SELECT id, owner_id, team_id FROM sales_plans WHERE " + plan_cond +
-                "), d AS (SELECT owner_id, currency, amount FROM deals WHERE " + deal_cond +
-                ") SELECT p.id, d.currency, CAST(SUM(d.amount) AS BIGINT) FROM p JOIN d ON "
-                "d.owner_id = p.owner_id OR d.owner_id IN (SELECT u.id FROM users u WHERE "
-                "u.tenant_id = $1 AND u.team_id = p.team_id) GROUP BY p.id, d.currency",
-            params
+            "SELECT team_id, id FROM users WHERE tenant_id = $1 AND team_id IS NOT NULL",
+            {ctx.tenant_id}
         )
     );
+    std::map<std::string, std::vector<std::string>> members_of;
+    for (const auto& row : team_users.rows) {
+        members_of[AsText(row[0])].push_back(AsText(row[1]));
+    }
     std::map<std::string, MoneyMap> fact_by_plan;
-    for (const auto& row : facts.rows) {
-        AddTo(fact_by_plan[AsText(row[0])], row[1], row[2]);
+    for (const auto& row : plans.rows) {
+        MoneyMap& fact = fact_by_plan[AsText(row[0])];
+        std::set<std::string> owners;
+        if (!IsNull(row[1])) {
+            owners.insert(AsText(row[1]));
+        }
+        if (!IsNull(row[2])) {
+            const auto& members = members_of[AsText(row[2])];
+            owners.insert(members.begin(), members.end());
+        }
+        for (const auto& owner : owners) {
+            for (const auto& [currency, minor] : won_by_owner[owner]) {
+                fact[currency] += minor;
+            }
+        }
     }
     const bool amounts = Visible(ctx, "deals", "amount");
     Json rows = Json::array();
@@ -653,23 +911,66 @@ Result<Json> SalesAnalytics::Sources(
         return x;
     };
 
+    // Leads by creation month: whole months from lead_period_rollups, edge months from leads.
     const std::vector<FilterTerm> lead_terms = r.Terms(f, "created_at", false);
+    const MonthSplit lead_months = SplitByMonths(DayBound(f.from, false), DayBound(f.to, true));
     std::vector<storage::Value> params;
     VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "leads", lead_terms, params));
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows leads,
-        c.Query(
-            "SELECT " + keys +
-                ", COUNT(*), SUM(CASE WHEN status = 'converted' THEN 1 ELSE 0 END) FROM leads "
-                "WHERE " +
-                cond + " GROUP BY " + keys,
-            params
-        )
-    );
-    for (const auto& row : leads.rows) {
-        Row& x = row_of(row);
-        x.leads += AsInt(row[key_count]);
-        x.converted += AsInt(row[key_count + 1]);
+    for (const auto& [a, b] : lead_months.edges) {
+        params.clear();
+        VK_ASSIGN_OR_RETURN(
+            cond,
+            Where(
+                records_,
+                c,
+                ctx,
+                "leads",
+                Plus(
+                    r.Terms(f, "", false),
+                    {{"created_at", "gte", core::FormatTimestamp(a)},
+                     {"created_at", "lt", core::FormatTimestamp(b)}}
+                ),
+                params
+            )
+        );
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows leads,
+            c.Query(
+                "SELECT " + keys +
+                    ", COUNT(*), SUM(CASE WHEN status = 'converted' THEN 1 ELSE 0 END) FROM "
+                    "leads WHERE " +
+                    cond + " GROUP BY " + keys,
+                params
+            )
+        );
+        for (const auto& row : leads.rows) {
+            Row& x = row_of(row);
+            x.leads += AsInt(row[key_count]);
+            x.converted += AsInt(row[key_count + 1]);
+        }
+    }
+    {
+        params.assign({ctx.tenant_id});
+        const std::string where = "tenant_id = $1" +
+                                  r.RollupConditions(ctx, f, "leads", false, params) +
+                                  lead_months.MonthCondition(params);
+        const std::string rollup_keys =
+            by_campaign ? "NULLIF(source, ''), NULLIF(campaign, '')" : "NULLIF(source, '')";
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows leads,
+            c.Query(
+                "SELECT " + rollup_keys +
+                    ", CAST(SUM(leads) AS BIGINT), CAST(SUM(converted) AS BIGINT) FROM "
+                    "lead_period_rollups WHERE " +
+                    where + " GROUP BY " + rollup_keys,
+                params
+            )
+        );
+        for (const auto& row : leads.rows) {
+            Row& x = row_of(row);
+            x.leads += AsInt(row[key_count]);
+            x.converted += AsInt(row[key_count + 1]);
+        }
     }
 
     const std::vector<FilterTerm> won_terms = Plus(r.Terms(f, "won_at"), {{"status", "eq", "won"}});
@@ -696,17 +997,29 @@ Result<Json> SalesAnalytics::Sources(
         );
     } else {
         VK_ASSIGN_OR_RETURN(
-            std::string deal_cond, Where(records_, c, ctx, "deals", won_terms, params)
-        );
-        VK_ASSIGN_OR_RETURN(
-            won,
-            c.Query(
-                "SELECT source, COUNT(*), currency, CAST(SUM(amount) AS BIGINT) FROM deals "
-                "WHERE " +
-                    deal_cond + " GROUP BY source, currency",
-                params
+            GroupedTotals by_source,
+            DealTotalsByMonth(
+                records_,
+                c,
+                ctx,
+                r.DealQuery(
+                    ctx,
+                    f,
+                    "won",
+                    "won_at",
+                    Plus(r.Terms(f, ""), {{"status", "eq", "won"}}),
+                    "",
+                    "source"
+                ),
+                DayBound(f.from, false),
+                DayBound(f.to, true)
             )
         );
+        for (const auto& [key, t] : by_source) {
+            Row& x = row_of({key.first ? storage::Value(*key.first) : storage::Value(nullptr)});
+            x.deals_won += t.deals;
+            AddMoney(x.revenue, key.second, t);
+        }
     }
     for (const auto& row : won.rows) {
         Row& x = row_of(row);

@@ -1,9 +1,12 @@
 // Sales and marketing analytics over the caller's readable deals and leads: funnel, velocity,
 // win/loss, forecast, plan vs fact, sources/ROI and the report builder.
 //
-// Every figure is computed in SQL with the tenant and the caller's read scope (the record
-// engine's ListCondition) in the WHERE clause, so a `user` sees figures over its own and its
-// team's records only. Money is summed per currency in minor units; divisions (averages, run
+// Every figure is computed in SQL with the tenant and the caller's read scope in the WHERE
+// clause, so a `user` sees figures over its own and its team's records only: over the records
+// (the record engine's ListCondition) for the funnel, velocity and reports, and for win/loss,
+// forecast, plan vs fact and sources over the monthly roll-ups (period_rollups.hpp), whose
+// owner key takes the same scope, plus the records of the partial months at a range's edges.
+// Money is summed per currency in minor units; divisions (averages, run
 // rate, weighted pipeline) round half to even on integers. Ratios are decimal strings ("0.2500").
 // Each row carries "drilldown": the list URL (same filters) that shows the records behind it.
 #pragma once

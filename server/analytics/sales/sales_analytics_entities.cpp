@@ -2,6 +2,7 @@
 #include "analytics/sales/sales_analytics_entities.hpp"
 
 #include "analytics/sales/analytics_sql.hpp"
+#include "analytics/sales/period_rollups.hpp"
 #include "core/id.hpp"
 
 namespace voronka::analytics {
@@ -260,6 +261,7 @@ void RegisterSalesAnalyticsEntities(records::EntityRegistry& registry) {
     registry.Register(SalesPlanEntity());
     registry.Register(CampaignCostEntity(sources));
     registry.Register(ReportEntity(registry));
+    ExtendForPeriodRollups(registry);
 }
 
 }  // namespace voronka::analytics

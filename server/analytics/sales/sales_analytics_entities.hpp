@@ -22,7 +22,8 @@ records::EntityDef CampaignCostEntity(const std::vector<std::string>& sources);
 // `registry` names the entities a definition may refer to and must outlive the entity.
 records::EntityDef ReportEntity(const records::EntityRegistry& registry);
 
-// Registers the three entities; deal sources come from the registered "deals" entity.
+// Registers the three entities (deal sources come from the registered "deals" entity) and adds
+// the analytics roll-up hooks to deals and leads (period_rollups.hpp).
 void RegisterSalesAnalyticsEntities(records::EntityRegistry& registry);
 
 }  // namespace voronka::analytics
