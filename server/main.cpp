@@ -20,6 +20,7 @@
 #include "records/record_routes.hpp"
 #include "records/record_service.hpp"
 #include "records/search_maintenance.hpp"
+#include "sales/deal_rollups.hpp"
 #include "sales/demo_data.hpp"
 #include "sales/sales_entities.hpp"
 #include "storage/database.hpp"
