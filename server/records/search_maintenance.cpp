@@ -43,33 +43,12 @@ core::Status MergeSearchIndex(storage::Database& db, int pages_per_step) {
     return core::Ok();
 }
 
-SearchIndexMaintenance::SearchIndexMaintenance(
-    storage::Database& db, std::chrono::minutes interval
-) {
-    if (interval.count() <= 0 || db.dialect() != storage::Dialect::kSqlite) {
-        return;
-    }
-    thread_ = std::jthread([&db, interval, this](std::stop_token stop) {
-        std::unique_lock lock(mutex_);
-        while (!wake_.wait_for(lock, stop, interval, [] { return false; })) {
-            if (stop.stop_requested()) {
-                return;
-            }
-            lock.unlock();
-            const core::Status done = MergeSearchIndex(db);
-            if (!done) {
-                spdlog::warn("search index merge failed: {}", done.error().message);
-            }
-            lock.lock();
-        }
-    });
-}
-
-SearchIndexMaintenance::~SearchIndexMaintenance() {
-    if (thread_.joinable()) {
-        thread_.request_stop();
-        thread_.join();
-    }
-}
+SearchIndexMaintenance::SearchIndexMaintenance(storage::Database& db, std::chrono::minutes interval)
+    : task_(db.dialect() == storage::Dialect::kSqlite ? interval : std::chrono::minutes(0), [&db] {
+          const core::Status done = MergeSearchIndex(db);
+          if (!done) {
+              spdlog::warn("search index merge failed: {}", done.error().message);
+          }
+      }) {}
 
 }  // namespace voronka::records

@@ -5,10 +5,8 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
 
+#include "core/periodic_task.hpp"
 #include "core/result.hpp"
 #include "storage/database.hpp"
 
@@ -26,14 +24,9 @@ core::Status MergeSearchIndex(storage::Database& db, int pages_per_step = 256);
 class SearchIndexMaintenance {
 public:
     SearchIndexMaintenance(storage::Database& db, std::chrono::minutes interval);
-    ~SearchIndexMaintenance();
-    SearchIndexMaintenance(const SearchIndexMaintenance&) = delete;
-    SearchIndexMaintenance& operator=(const SearchIndexMaintenance&) = delete;
 
 private:
-    std::mutex mutex_;
-    std::condition_variable_any wake_;
-    std::jthread thread_;
+    core::PeriodicTask task_;
 };
 
 }  // namespace voronka::records

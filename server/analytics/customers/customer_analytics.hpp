@@ -6,14 +6,12 @@
 // inside and decimal strings with the currency's digits in JSON.
 #pragma once
 
-#include <condition_variable>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 
 #include "core/clock.hpp"
+#include "core/periodic_task.hpp"
 #include "http/router.hpp"
 #include "records/record_service.hpp"
 
@@ -67,14 +65,9 @@ Status RescoreAllTenants(storage::Database& db, int64_t now_micros);
 class RfmSchedule {
 public:
     RfmSchedule(storage::Database& db, const core::Clock& clock, int hours);
-    ~RfmSchedule();
-    RfmSchedule(const RfmSchedule&) = delete;
-    RfmSchedule& operator=(const RfmSchedule&) = delete;
 
 private:
-    std::mutex mutex_;
-    std::condition_variable_any wake_;
-    std::jthread thread_;
+    core::PeriodicTask task_;
 };
 
 // Creates `orders` (API form, each with its "ordered_at") in `tx` as the record engine would,

@@ -26,7 +26,8 @@ struct Totals {
     std::map<std::string, int64_t> revenue;  // currency -> minor units
 };
 
-Status Add(Totals& t, int64_t at, int64_t amount, const std::string& currency, int64_t now) {
+// First and last order time, order count and the orders of the last year (before `now`).
+void CountOrderAt(Totals& t, int64_t at, int64_t now) {
     if (t.orders == 0 || at < t.first_at) {
         t.first_at = at;
     }
@@ -37,6 +38,10 @@ Status Add(Totals& t, int64_t at, int64_t amount, const std::string& currency, i
     if (at > now - kYearMicros && at <= now) {
         ++t.orders_last_year;
     }
+}
+
+Status Add(Totals& t, int64_t at, int64_t amount, const std::string& currency, int64_t now) {
+    CountOrderAt(t, at, now);
     t.days.insert(DayOf(at));
     VK_ASSIGN_OR_RETURN(t.revenue[currency], core::AddMinor(t.revenue[currency], amount));
     return core::Ok();
@@ -340,16 +345,7 @@ Result<std::vector<CustomerTotals>> TotalsPerCustomer(
             CustomerTotals& c = out.back();
             Totals& t = c.totals;
             const int64_t at = storage::AsInt(r[1]);
-            if (t.orders == 0 || at < t.first_at) {
-                t.first_at = at;
-            }
-            if (t.orders == 0 || at > t.last_at) {
-                t.last_at = at;
-            }
-            ++t.orders;
-            if (at > now - kYearMicros && at <= now) {
-                ++t.orders_last_year;
-            }
+            CountOrderAt(t, at, now);
             const int32_t day = DayOf(at);
             if (c.days == 0 || day != c.last_day) {
                 ++c.days;

@@ -1,6 +1,8 @@
 // Scheduled RFM rescoring: per-order refreshes score one customer against the stored scores of
 // the others, so the others' quintiles drift until the whole tenant is rescored; the server
 // does that on a timer.
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "analytics/customers/customer_analytics.hpp"
@@ -29,31 +31,12 @@ Status RescoreAllTenants(storage::Database& db, int64_t now) {
     return core::Ok();
 }
 
-RfmSchedule::RfmSchedule(storage::Database& db, const core::Clock& clock, int hours) {
-    if (hours <= 0) {
-        return;
-    }
-    thread_ = std::jthread([&db, &clock, hours, this](std::stop_token stop) {
-        std::unique_lock lock(mutex_);
-        while (!wake_.wait_for(lock, stop, std::chrono::hours(hours), [] { return false; })) {
-            if (stop.stop_requested()) {
-                return;
-            }
-            lock.unlock();
-            const Status done = RescoreAllTenants(db, clock.NowMicros());
-            if (!done) {
-                spdlog::warn("scheduled RFM rescoring failed: {}", done.error().message);
-            }
-            lock.lock();
-        }
-    });
-}
-
-RfmSchedule::~RfmSchedule() {
-    if (thread_.joinable()) {
-        thread_.request_stop();
-        thread_.join();
-    }
-}
+RfmSchedule::RfmSchedule(storage::Database& db, const core::Clock& clock, int hours)
+    : task_(std::chrono::hours(std::max(hours, 0)), [&db, &clock] {
+          const Status done = RescoreAllTenants(db, clock.NowMicros());
+          if (!done) {
+              spdlog::warn("scheduled RFM rescoring failed: {}", done.error().message);
+          }
+      }) {}
 
 }  // namespace voronka::analytics
