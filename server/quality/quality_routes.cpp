@@ -2,14 +2,15 @@
 #include "quality/quality_routes.hpp"
 
 #include <charconv>
+#include <functional>
 #include <memory>
 
-#include "records/record_routes.hpp"
 #include "quality/duplicate_finder.hpp"
 #include "quality/duplicate_pairs.hpp"
 #include "quality/merge_service.hpp"
 #include "quality/quality_hooks.hpp"
 #include "quality/record_keys.hpp"
+#include "records/record_routes.hpp"
 
 namespace voronka::quality {
 
@@ -46,6 +47,28 @@ Result<int> ParseLimit(const Request& req, int fallback, int max) {
     return limit;
 }
 
+// {"data": likely duplicates} of the record `record_of` reads (a stored one or a draft).
+Result<Response> DuplicatesResponse(
+    storage::Database& db,
+    const records::EntityRegistry& registry,
+    const RequestContext& ctx,
+    const std::string& entity,
+    int limit,
+    const std::function<Result<Json>(Connection&)>& record_of
+) {
+    VK_ASSIGN_OR_RETURN(
+        Json found,
+        storage::ReadReturning<Json>(
+            db,
+            [&](Connection& c) -> Result<Json> {
+                VK_ASSIGN_OR_RETURN(Json record, record_of(c));
+                return DuplicatesJson(c, ctx, registry, entity, record, static_cast<size_t>(limit));
+            }
+        )
+    );
+    return Response::JsonBody(200, Json{{"data", std::move(found)}});
+}
+
 }  // namespace
 
 void RegisterQualityRoutes(
@@ -72,22 +95,19 @@ void RegisterQualityRoutes(
                 const RequestContext& ctx, const Request& req
             ) -> Result<Response> {
                 VK_ASSIGN_OR_RETURN(int limit, ParseLimit(req, 10, 50));
-                VK_ASSIGN_OR_RETURN(
-                    Json found,
-                    storage::ReadReturning<Json>(
-                        db,
-                        [&](Connection& c) -> Result<Json> {
-                            VK_ASSIGN_OR_RETURN(
-                                records::Record record,
-                                records.Get(c, ctx, entity, req.PathParam("id"))
-                            );
-                            return DuplicatesJson(
-                                c, ctx, reg, entity, record.body, static_cast<size_t>(limit)
-                            );
-                        }
-                    )
+                return DuplicatesResponse(
+                    db,
+                    reg,
+                    ctx,
+                    entity,
+                    limit,
+                    [&](Connection& c) -> Result<Json> {
+                        VK_ASSIGN_OR_RETURN(
+                            records::Record record, records.Get(c, ctx, entity, req.PathParam("id"))
+                        );
+                        return record.body;
+                    }
                 );
-                return Response::JsonBody(200, Json{{"data", std::move(found)}});
             },
             "Likely duplicates of a record, with scores and reasons",
             "quality"
@@ -104,19 +124,9 @@ void RegisterQualityRoutes(
                 VK_RETURN_IF_ERROR(RequireWritable(ctx));
                 VK_ASSIGN_OR_RETURN(int limit, ParseLimit(req, 5, 50));
                 VK_ASSIGN_OR_RETURN(Json body, ParseBody(req));
-                VK_ASSIGN_OR_RETURN(
-                    Json found,
-                    storage::ReadReturning<Json>(
-                        db,
-                        [&](Connection& c) -> Result<Json> {
-                            VK_ASSIGN_OR_RETURN(Json draft, records.Draft(c, ctx, entity, body));
-                            return DuplicatesJson(
-                                c, ctx, reg, entity, draft, static_cast<size_t>(limit)
-                            );
-                        }
-                    )
-                );
-                return Response::JsonBody(200, Json{{"data", std::move(found)}});
+                return DuplicatesResponse(db, reg, ctx, entity, limit, [&](Connection& c) {
+                    return records.Draft(c, ctx, entity, body);
+                });
             },
             "Likely duplicates of a record not saved yet (the body of a create); writes nothing",
             "quality"
