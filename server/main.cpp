@@ -137,13 +137,15 @@ int main(int argc, char** argv) {
     std::string listen = "127.0.0.1:8080";
     std::string static_dir;
     bool multi_tenant = false;
-    int threads = 16;
+    int threads = 4;
+    int read_threads = 16;
     int write_threads = 64;
     size_t body_limit = 1 << 20;
     int64_t rate_limit = 600;
     serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
     serve->add_option("--static-dir", static_dir, "Built web app to serve at / (default: web/dist if present)");
-    serve->add_option("--threads", threads, "Threads serving connections and read requests")->capture_default_str();
+    serve->add_option("--threads", threads, "Threads serving connections and quick reads (a record by id)")->capture_default_str();
+    serve->add_option("--read-threads", read_threads, "Threads for the other reads: lists, search, boards, reports")->capture_default_str();
     serve->add_option("--write-threads", write_threads, "Threads for requests that change data (each may wait on a durable group commit)")->capture_default_str();
     serve->add_option("--body-limit", body_limit, "Largest request body in bytes (413 beyond)")->capture_default_str();
     serve
@@ -188,6 +190,7 @@ int main(int argc, char** argv) {
             Fail(core::Error::InvalidField("--listen", "must be HOST:PORT"));
         }
         options.threads = threads;
+        options.read_threads = read_threads;
         options.write_threads = write_threads;
         options.body_limit_bytes = body_limit;
         if (static_dir.empty() && std::filesystem::exists("web/dist/index.html")) {

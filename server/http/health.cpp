@@ -48,6 +48,9 @@ void RegisterHealthRoutes(Router& router, std::function<core::Status()> ready_ch
         "Prometheus metrics",
         "operations"
     );
+    // Probes must answer while every read thread is busy with slow requests.
+    router.MarkQuick("GET", "/healthz");
+    router.MarkQuick("GET", "/readyz");
 }
 
 }  // namespace voronka::http

@@ -107,6 +107,7 @@ struct Router::Route {
     std::vector<std::pair<size_t, std::string>> params;  // segment index -> parameter name
     RouteMetrics* metrics = nullptr;
     RouteMetrics* head_metrics = nullptr;  // GET routes answering HEAD
+    bool quick = false;
 };
 
 struct Router::Match {
@@ -214,6 +215,28 @@ void Router::Describe(
     throw std::invalid_argument(
         "Describe: no route " + std::string(method) + " " + std::string(pattern)
     );
+}
+
+void Router::MarkQuick(std::string_view method, std::string_view pattern) {
+    for (size_t i = 0; i < infos_.size(); ++i) {
+        if (infos_[i].method == method && infos_[i].pattern == pattern) {
+            routes_[i].quick = true;
+            return;
+        }
+    }
+    throw std::invalid_argument(
+        "MarkQuick: no route " + std::string(method) + " " + std::string(pattern)
+    );
+}
+
+bool Router::IsQuick(const Request& request) const {
+    if (root_ == nullptr || request.path.empty() || request.path[0] != '/') {
+        return true;
+    }
+    Match match;
+    match.method = request.method;
+    match.segments = SplitPath(request.path);
+    return !Find(*root_, 0, match) || routes_[match.route].quick;
 }
 
 void Router::DescribeComponent(std::string name, core::Json schema) {

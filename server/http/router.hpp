@@ -89,6 +89,16 @@ public:
         std::string_view method, std::string_view pattern, std::string name, core::Json schema
     );
 
+    // Declares a route added earlier as quick: its handler answers in well under a millisecond
+    // (a point read), so the server runs it inline on an io thread. Every other read goes to the
+    // read pool, where a slow list or search cannot hold up the quick ones (see Server). Throws
+    // std::invalid_argument when no route has this method and pattern.
+    void MarkQuick(std::string_view method, std::string_view pattern);
+
+    // True when the request matches a quick route, or matches no route at all (its 404 or 405
+    // answer is quick too).
+    bool IsQuick(const Request& request) const;
+
     // A named schema that described responses refer to ("#/components/schemas/<name>").
     void DescribeComponent(std::string name, core::Json schema);
 

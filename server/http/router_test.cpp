@@ -169,6 +169,23 @@ TEST_F(RouterMatching, RoutesKeepRegistrationOrder) {
     EXPECT_EQ(routes[3].pattern, "/api/v1/{entity}");
 }
 
+TEST_F(RouterMatching, OnlyRoutesMarkedQuickAndUnmatchedPathsAreQuick) {
+    router_.MarkQuick("GET", "/api/v1/{entity}/{id}");
+    auto request = [](std::string method, std::string path) {
+        Request r;
+        r.method = std::move(method);
+        r.path = std::move(path);
+        return r;
+    };
+    EXPECT_TRUE(router_.IsQuick(request("GET", "/api/v1/contacts/7")));
+    EXPECT_TRUE(router_.IsQuick(request("HEAD", "/api/v1/contacts/7")));
+    EXPECT_FALSE(router_.IsQuick(request("PUT", "/api/v1/contacts/7")));
+    EXPECT_FALSE(router_.IsQuick(request("GET", "/api/v1/search")));
+    EXPECT_FALSE(router_.IsQuick(request("GET", "/api/v1/contacts/export")));  // literal wins
+    EXPECT_TRUE(router_.IsQuick(request("GET", "/nothing/here")));
+    EXPECT_THROW(router_.MarkQuick("GET", "/api/v1/none"), std::invalid_argument);
+}
+
 TEST(RouterAdd, RejectsInvalidAndDuplicateRoutes) {
     struct Case {
         std::string method;

@@ -183,13 +183,18 @@ struct Server::Impl {
         if (options.write_threads > 0) {
             write_pool.emplace(static_cast<size_t>(options.write_threads));
         }
+        if (options.read_threads > 0) {
+            read_pool.emplace(static_cast<size_t>(options.read_threads));
+        }
     }
 
     ~Impl() {
         // Handlers still running on the pool finish before the io_context they answer to goes.
-        if (write_pool) {
-            write_pool->stop();
-            write_pool->join();
+        for (auto* pool : {&write_pool, &read_pool}) {
+            if (*pool) {
+                (*pool)->stop();
+                (*pool)->join();
+            }
         }
     }
 
@@ -205,7 +210,7 @@ struct Server::Impl {
     );
     asio::awaitable<void> LingeringClose(beast::tcp_stream& stream);
     // Runs the router on the write pool; the session resumes on its own strand afterwards.
-    asio::awaitable<Response> DispatchOnWritePool(Request request);
+    asio::awaitable<Response> DispatchOn(asio::thread_pool& pool, Request request);
     asio::awaitable<Response> Dispatch(Request request);
     void StopOnControlStrand();
     void SessionEnded();
@@ -234,6 +239,7 @@ struct Server::Impl {
     asio::signal_set signals;
     asio::steady_timer grace_timer;
     std::optional<asio::thread_pool> write_pool;  // after ioc: stopped and joined first
+    std::optional<asio::thread_pool> read_pool;   // likewise
 };
 
 Server::Server(const Router& router, ServerOptions options)
@@ -506,7 +512,9 @@ asio::awaitable<void> Server::Impl::Serve(Connection& connection) {
                 (is_head ? static_head_metrics : static_get_metrics)
                     .Record(response.status, std::chrono::steady_clock::now() - start);
             } else if (write_pool && !IsReadMethod(request.method)) {
-                response = co_await DispatchOnWritePool(std::move(request));
+                response = co_await DispatchOn(*write_pool, std::move(request));
+            } else if (read_pool && !router.IsQuick(request)) {
+                response = co_await DispatchOn(*read_pool, std::move(request));
             } else {
                 response = router.Dispatch(std::move(request));  // inline on this io thread
             }
@@ -552,10 +560,10 @@ asio::awaitable<Response> Server::Impl::Dispatch(Request request) {
     co_return router.Dispatch(std::move(request));
 }
 
-asio::awaitable<Response> Server::Impl::DispatchOnWritePool(Request request) {
+asio::awaitable<Response> Server::Impl::DispatchOn(asio::thread_pool& pool, Request request) {
     // A member coroutine, not a capturing lambda: its parameter lives in its own frame.
     co_return co_await asio::co_spawn(
-        write_pool->get_executor(), Dispatch(std::move(request)), kUseAwaitable
+        pool.get_executor(), Dispatch(std::move(request)), kUseAwaitable
     );
 }
 

@@ -13,9 +13,14 @@ namespace voronka::http {
 struct ServerOptions {
     std::string host = "127.0.0.1";  // address or resolvable name to bind
     uint16_t port = 8080;            // 0 picks an ephemeral port, reported by Server::Start
-    // Threads running the io_context; GET/HEAD/OPTIONS handlers run inline on them. Reads only
-    // use the CPU, so a few more threads than cores keep them busy without long run queues.
-    int threads = 16;
+    // Threads running the io_context: they parse requests, write responses and run the handlers
+    // of quick reads (Router::MarkQuick) inline. A few threads per core keep the cores busy
+    // without the long run queues that stretch the tail latency of every request.
+    int threads = 4;
+    // Threads for the other GET/HEAD/OPTIONS handlers (lists, search, boards, reports): a slow
+    // read waits here for a core instead of holding an io thread that quick reads need. 0 runs
+    // them inline on the io threads too.
+    int read_threads = 16;
     // Threads for every other method: such a handler usually waits for the durable group commit
     // of its write, and the writer can only batch as many writes as wait at once, so this bounds
     // the group-commit batch. 0 runs them inline on the io threads too.

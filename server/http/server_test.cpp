@@ -493,6 +493,29 @@ TEST_F(ServerTest, WritesWaitOnTheWritePoolWhileReadsKeepTheIoThread) {
     }
 }
 
+TEST_F(ServerTest, SlowReadsWaitOnTheReadPoolWhileQuickReadsKeepTheIoThread) {
+    ServerOptions options = Options();
+    options.threads = 1;
+    options.read_threads = 1;
+    StartServer(options);
+    // The only io thread would be stuck in this unmarked (slow) read if it ran inline.
+    Client slow(port_);
+    slow.Send(Get("/api/v1/block"));
+    entered_block_.get_future().wait();
+    Client quick(port_);
+    EXPECT_EQ(quick.Roundtrip(Get("/healthz")).result_int(), 200);
+    // A second slow read queues behind the first on the pool's only thread and is answered later.
+    Client queued(port_);
+    queued.Send(Get("/api/v1/echo?x=1"));
+    release_block_.set_value();
+    auto released = slow.Read();
+    ASSERT_TRUE(released);
+    EXPECT_EQ(released->body(), "released");
+    auto echoed = queued.Read();
+    ASSERT_TRUE(echoed);
+    EXPECT_EQ(echoed->result_int(), 200);
+}
+
 TEST_F(ServerTest, IdleAndSlowConnectionsAreClosedAtTheReadTimeout) {
     ServerOptions options = Options();
     options.read_timeout_ms = 100;

@@ -457,6 +457,7 @@ void RegisterRecordRoutes(http::Router& router, RecordService& service, Optional
         }
         return r;
     }, "Read a record", "records");
+    router.MarkQuick("GET", "/api/v1/{entity}/{id}");  // one row by primary key
 
     router.Add("PATCH", "/api/v1/{entity}/{id}", Policy::kAuthenticated, [&service, &db](const RequestContext& ctx, const Request& req) -> Result<Response> {
         VK_RETURN_IF_ERROR(RequireWritable(ctx));
