@@ -359,7 +359,7 @@ private:
             .Text(5, title)
             .Text(6, owner)
             .Run();
-        fts_.Int(1, doc_id_).Text(2, "t" + std::to_string(t)).Text(3, title + " " + body).Run();
+        fts_.Int(1, -doc_id_).Text(2, "t" + std::to_string(t)).Text(3, title + " " + body).Run();
     }
 
     void MakeContacts(

@@ -113,7 +113,7 @@ reset_data() {
     sqlite3 "$DB" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
 BEGIN;
-DELETE FROM search_fts WHERE rowid > $MAX_DOC;
+DELETE FROM search_fts WHERE rowid < -$MAX_DOC;
 DELETE FROM search_docs WHERE doc_id > $MAX_DOC;
 DELETE FROM events WHERE seq > $MAX_SEQ;
 DELETE FROM contacts WHERE tenant_id = 1 AND updated_at > $MAX_UPDATED;

@@ -197,7 +197,7 @@ int Insert(const Options& o) {
             while (sqlite3_step(doc) == SQLITE_ROW) {
             }
             sqlite3_reset(doc);
-            sqlite3_bind_int64(fts, 1, doc_id);
+            sqlite3_bind_int64(fts, 1, -doc_id);  // keyed as the server keys it
             sqlite3_bind_text(fts, 2, body.c_str(), -1, SQLITE_TRANSIENT);
             step(fts);
             sqlite3_reset(fts);
@@ -272,10 +272,11 @@ int List(const Options& o) {
 int Search(const Options& o) {
     sqlite3* db = Open(o.db, false);
     const auto terms = Lines(o.data + "/search_terms.txt");
-    // Newest matches first: FTS5 walks its doclists by rowid and stops after the page.
+    // Newest matches first: FTS5 walks its doclists by rowid (the negated doc_id) and stops after
+    // the page.
     sqlite3_stmt* st = Prepare(db,
         "SELECT d.entity, d.record_id, d.title, d.owner_id FROM search_fts f JOIN search_docs d ON "
-        "d.doc_id = f.rowid WHERE search_fts MATCH ?1 AND d.tenant_id = 1 ORDER BY f.rowid DESC LIMIT 80");
+        "d.doc_id = -f.rowid WHERE search_fts MATCH ?1 AND d.tenant_id = 1 ORDER BY f.rowid LIMIT 80");
     std::mt19937_64 rng(5);
     return Latencies(o, "search", db, [&]() -> sqlite3_stmt* {
         // Same tokenisation as the server for these terms: split on spaces and dots, quote, prefix.

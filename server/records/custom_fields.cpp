@@ -271,7 +271,7 @@ Status RecordService::PurgeTenant(Connection& tx, int64_t tenant_id) {
     if (tx.dialect() == storage::Dialect::kSqlite) {
         VK_RETURN_IF_ERROR(
             tx.Execute(
-                  "DELETE FROM search_fts WHERE rowid IN (SELECT doc_id FROM search_docs WHERE tenant_id = $1)",
+                  "DELETE FROM search_fts WHERE rowid IN (SELECT -doc_id FROM search_docs WHERE tenant_id = $1)",
                   {tenant_id}
             )
                     .has_value()

@@ -180,6 +180,9 @@ TEST_P(RecordServiceTest, SearchIndexMergesIntoOneSegmentAndFindsTheSame) {
     };
     const Json before = found("сегмент");
     ASSERT_EQ(before.size(), 12u);
+    for (size_t i = 0; i < before.size(); ++i) {  // newest first
+        EXPECT_EQ(before[i]["title"], "Ольга Сегментова" + std::to_string(11 - i));
+    }
     auto step = [&] {
         return storage::WriteReturning<bool>(db(), [&](Connection& tx) {
             return MergeSearchIndexStep(tx, 16);

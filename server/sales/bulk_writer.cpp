@@ -368,7 +368,7 @@ core::Status BulkWriter::Write(
     fts[1] = "t" + std::to_string(ctx.tenant_id);
     doc_id = first_doc;
     for (PreparedRecord& r : records) {
-        fts[0] = doc_id++;
+        fts[0] = -doc_id++;  // the search index keys documents by the negated doc_id
         fts[2] = std::move(r.search_text);
         VK_RETURN_IF_ERROR(
             Run(tx, "INSERT INTO search_fts (rowid, tenant_key, body) VALUES ($1, $2, $3)", fts)

@@ -108,7 +108,7 @@ protected:
             // Every document is in the full-text index under the same rowid.
             EXPECT_EQ(
                 Count("SELECT COUNT(*) FROM search_docs d WHERE d.tenant_id = $1 AND NOT EXISTS "
-                      "(SELECT 1 FROM search_fts f WHERE f.rowid = d.doc_id)"),
+                      "(SELECT 1 FROM search_fts f WHERE f.rowid = -d.doc_id)"),
                 0
             );
         }
