@@ -604,6 +604,7 @@ Result<ListPage> RecordService::List(
     }
     std::string order;
     std::string key_columns;
+    std::string merged_order;  // of the UNION ALL branches' keys
     std::string page_order;
     std::string page_keys;
     for (size_t i = 0; i < keys.size(); ++i) {
@@ -611,6 +612,7 @@ Result<ListPage> RecordService::List(
         const std::string sk = "sk" + std::to_string(i);
         order += keys[i].sql + direction + ", ";
         key_columns += ", " + keys[i].sql + " AS " + sk;
+        merged_order += sk + direction + ", ";
         page_order += "p." + sk + direction + ", ";
         page_keys += ", p." + sk;
     }
@@ -629,11 +631,6 @@ Result<ListPage> RecordService::List(
         for (const std::string& range : union_by->ranges) {
             page_sql += (page_sql.empty() ? "" : " UNION ALL ") + std::string("SELECT * FROM (") +
                         select_keys + " AND " + range + " ORDER BY " + order + limit + ")";
-        }
-        std::string merged_order;
-        for (size_t i = 0; i < keys.size(); ++i) {
-            merged_order += "sk" + std::to_string(i) +
-                            (keys[i].descending ? " DESC NULLS FIRST" : " ASC NULLS LAST") + ", ";
         }
         page_sql += " ORDER BY " + merged_order + "id ASC" + limit;
     } else {
