@@ -604,32 +604,44 @@ Result<ListPage> RecordService::List(
     }
     std::string order;
     std::string key_columns;
+    std::string merged_order;  // of the UNION ALL branches' keys
+    std::string page_order;
+    std::string page_keys;
     for (size_t i = 0; i < keys.size(); ++i) {
-        order +=
-            keys[i].sql + (keys[i].descending ? " DESC NULLS FIRST" : " ASC NULLS LAST") + ", ";
-        key_columns += ", " + keys[i].sql + " AS sk" + std::to_string(i);
+        const std::string direction = keys[i].descending ? " DESC NULLS FIRST" : " ASC NULLS LAST";
+        const std::string sk = "sk" + std::to_string(i);
+        order += keys[i].sql + direction + ", ";
+        key_columns += ", " + keys[i].sql + " AS " + sk;
+        merged_order += sk + direction + ", ";
+        page_order += "p." + sk + direction + ", ";
+        page_keys += ", p." + sk;
     }
     order += "id ASC";
+    page_order += "p.id ASC";
     params.emplace_back(int64_t{query.limit + 1});
     const std::string limit = " LIMIT $" + std::to_string(params.size());
-    const std::string select = "SELECT " + internal::SelectColumns(*def) + key_columns + " FROM " +
-                               def->name + " WHERE " + where;
-    std::string sql;
+    // The page is chosen by its keys alone and only then are its rows read. On a table without
+    // rowids SQLite reads the row of every index entry before testing it, so a scope that skips
+    // most entries would read most rows; from a list index carrying owner_id and deleted_at the
+    // key query needs no row at all (PostgreSQL: an index-only scan).
+    const std::string select_keys =
+        "SELECT id" + key_columns + " FROM " + def->name + " WHERE " + where;
+    std::string page_sql;
     if (union_by) {
-        std::string merged_order;
-        for (size_t i = 0; i < keys.size(); ++i) {
-            merged_order += "sk" + std::to_string(i) +
-                            (keys[i].descending ? " DESC NULLS FIRST" : " ASC NULLS LAST") + ", ";
-        }
-        merged_order += "id ASC";
         for (const std::string& range : union_by->ranges) {
-            sql += (sql.empty() ? "" : " UNION ALL ") + std::string("SELECT * FROM (") + select +
-                   " AND " + range + " ORDER BY " + order + limit + ")";
+            page_sql += (page_sql.empty() ? "" : " UNION ALL ") + std::string("SELECT * FROM (") +
+                        select_keys + " AND " + range + " ORDER BY " + order + limit + ")";
         }
-        sql += " ORDER BY " + merged_order + limit;
+        page_sql += " ORDER BY " + merged_order + "id ASC" + limit;
     } else {
-        sql = select + " ORDER BY " + order + limit;
+        page_sql = select_keys + " ORDER BY " + order + limit;
     }
+    // One primary-key read per row of the page: SQLite's CROSS JOIN keeps the page the outer
+    // loop (PostgreSQL plans that by itself and has no ON for a CROSS JOIN).
+    const std::string join = d == storage::Dialect::kSqlite ? " CROSS JOIN " : " JOIN ";
+    const std::string sql = "SELECT " + internal::SelectColumns(*def, "t.") + page_keys +
+                            " FROM (" + page_sql + ") AS p" + join + def->name +
+                            " AS t ON t.tenant_id = $1 AND t.id = p.id ORDER BY " + page_order;
     VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(sql, params));
     ListPage page;
     const size_t key_offset = rows.columns.size() - keys.size();

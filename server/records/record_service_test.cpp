@@ -1,6 +1,7 @@
 #include "records/record_service.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -282,6 +283,78 @@ TEST_P(RecordServiceTest, UserRoleSeesOwnAndTeamRecordsOnly) {
     ASSERT_FALSE(give);
     EXPECT_EQ(give.error().code, core::ErrorCode::kForbidden);
     EXPECT_EQ(List(tenant_.admin, "contacts", {})->data.size(), 2u);
+}
+
+// A scoped page is chosen from the list index before its rows are read: under every sort, filter
+// and page size a team member's pages must be the admin's pages without the other owners' rows.
+TEST_P(RecordServiceTest, ScopedPagesAreTheAdminsPagesWithoutOtherOwnersRows) {
+    const std::string team = tenant_.AddTeam(db());
+    auto alice = tenant_.AddUser(db(), "user", team);
+    auto bob = tenant_.AddUser(db(), "user", team);
+    auto carol = tenant_.AddUser(db(), "user", "");
+    const std::vector<std::string> owners = {
+        alice.user_id, carol.user_id, tenant_.admin.user_id, bob.user_id};
+    const char* names[] = {"Орлов", "орлова", "Осипов", nullptr, "Петров"};
+    std::map<std::string, std::string> owner_of;
+    for (int i = 0; i < 24; ++i) {
+        Json body = {{"first_name", "N" + std::to_string(i % 5)}, {"owner_id", owners[i % 4]}};
+        if (names[i % 5]) {
+            body["last_name"] = names[i % 5];
+        }
+        body["source"] = i % 3 ? "call" : "email";
+        auto r = Create(tenant_.admin, "contacts", body);
+        ASSERT_TRUE(r) << storage::Describe(r.error());
+        owner_of[r->body["id"].get<std::string>()] = owners[i % 4];
+        clock_.Advance(i % 2 ? 1000 : 0);  // equal sort keys, ordered by id
+    }
+    auto pages = [&](const access::RequestContext& ctx, ListQuery q) {
+        std::vector<std::string> ids;
+        for (int page = 0; page < 30; ++page) {
+            auto r = List(ctx, "contacts", q);
+            EXPECT_TRUE(r) << storage::Describe(r.error());
+            if (!r) {
+                break;
+            }
+            for (const auto& item : r->data) {
+                ids.push_back(item["id"]);
+            }
+            if (!r->next_cursor) {
+                break;
+            }
+            q.cursor = *r->next_cursor;
+        }
+        return ids;
+    };
+    std::vector<ListQuery> queries;
+    for (const char* sort : {"-updated_at", "last_name", "-last_name,first_name", "first_name"}) {
+        for (int limit : {1, 3, 50}) {
+            ListQuery q;
+            q.sort = sort;
+            q.limit = limit;
+            queries.push_back(q);
+            q.filters = {{"last_name", "starts", "ор"}};
+            queries.push_back(q);
+            q.filters = {{"source", "eq", "call"}};
+            queries.push_back(q);
+        }
+    }
+    for (const ListQuery& q : queries) {
+        const std::vector<std::string> all = pages(tenant_.admin, q);
+        std::vector<std::string> team_rows;
+        std::vector<std::string> carol_rows;
+        for (const std::string& id : all) {
+            const std::string& owner = owner_of[id];
+            if (owner == alice.user_id || owner == bob.user_id) {
+                team_rows.push_back(id);
+            } else if (owner == carol.user_id) {
+                carol_rows.push_back(id);
+            }
+        }
+        const std::string label = q.sort + " limit " + std::to_string(q.limit) +
+                                  (q.filters.empty() ? "" : " " + q.filters[0].field);
+        EXPECT_EQ(pages(bob, q), team_rows) << label;
+        EXPECT_EQ(pages(carol, q), carol_rows) << label;
+    }
 }
 
 TEST_P(RecordServiceTest, FiltersSortsAndPagesWithCursor) {

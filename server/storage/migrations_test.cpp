@@ -10,8 +10,13 @@ TEST(Migrations, BothDialectsHoldTheSameNumbersInOrder) {
     const auto& postgres = MigrationsFor(Dialect::kPostgres);
     ASSERT_FALSE(sqlite.empty());
     ASSERT_EQ(sqlite.size(), postgres.size());
+    EXPECT_EQ(sqlite[0].number, 1);
     for (size_t i = 0; i < sqlite.size(); ++i) {
-        EXPECT_EQ(sqlite[i].number, static_cast<int>(i) + 1);
+        // Numbers are reserved per branch of work, so one may be missing until its branch lands;
+        // the runner applies each missing number, whatever the gaps.
+        if (i > 0) {
+            EXPECT_GT(sqlite[i].number, sqlite[i - 1].number);
+        }
         EXPECT_EQ(sqlite[i].number, postgres[i].number);
         EXPECT_EQ(sqlite[i].name, postgres[i].name);
     }

@@ -323,6 +323,76 @@ for (const backend of fixture.backends) {
             assertProblem(await outsider.api.get(`/api/v1/contacts/${r1.json.id}/history`), 404);
         });
 
+        test('a team-scoped list follows team moves and owner changes, in the admin’s order, page by page', async () => {
+            const name = uniq('Scoped');
+            const teams = [];
+            for (const label of ['Scope one ', 'Scope two ']) {
+                const team = await admin.post('/api/v1/teams', {name: uniq(label)});
+                assert.equal(team.status, 201, show(team));
+                teams.push(team.json.id);
+            }
+            // a and b in team one, c in team two, d in no team.
+            const people = {};
+            for (const [key, teamId] of [['a', teams[0]], ['b', teams[0]], ['c', teams[1]], ['d', null]]) {
+                const email = `${uniq(`scope-${key}-`)}@example.com`;
+                const password = `pw-${uniq()}`;
+                const created = await admin.post('/api/v1/users', {email, password, role: 'user', name: email, ...(teamId ? {team_id: teamId} : {})});
+                assert.equal(created.status, 201, show(created));
+                const session = await login(base, email, password);
+                people[key] = {id: created.json.id, api: new Api(base, {cookie: session.cookie, csrf: session.csrf})};
+            }
+            const ownerOf = new Map();
+            const owners = [people.a.id, people.b.id, people.c.id, people.d.id, adminId];
+            for (let i = 0; i < 15; ++i) {
+                const owner = owners[i % owners.length];
+                const res = await admin.post('/api/v1/contacts', {first_name: `P${i % 4}`, last_name: name, source: i % 2 ? 'call' : 'email', owner_id: owner});
+                assert.equal(res.status, 201, show(res));
+                ownerOf.set(res.json.id, owner);
+            }
+            const pages = async (api, query) => {
+                const ids = [];
+                let cursor = null;
+                do {
+                    const page = await api.getOk(`/api/v1/contacts?filter[last_name]=${name}&${query}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+                    ids.push(...page.data.map((x) => x.id));
+                    cursor = page.next_cursor;
+                } while (cursor);
+                return ids;
+            };
+            const queries = ['sort=-updated_at', 'sort=first_name', 'sort=-first_name,source', 'filter[source]=call&sort=-created_at', 'filter[first_name][starts]=p&sort=first_name'];
+            // Every member's pages are exactly the admin's pages with the rows of other owners left out.
+            const check = async (who, visibleOwners, label) => {
+                for (const q of queries) {
+                    const all = await pages(admin, q);
+                    const expected = all.filter((id) => visibleOwners.includes(ownerOf.get(id)));
+                    assert.deepEqual(await pages(people[who].api, q), expected, `${label}: ${who}, ${q}`);
+                }
+            };
+            await check('a', [people.a.id, people.b.id], 'team one');
+            await check('c', [people.c.id], 'team two');
+            await check('d', [people.d.id], 'no team');
+
+            // b moves to team two: a no longer sees b's records, c does, and so does b c's.
+            const moved = await admin.patch(`/api/v1/users/${people.b.id}`, {team_id: teams[1]});
+            assert.equal(moved.status, 200, show(moved));
+            await check('a', [people.a.id], 'after the move');
+            await check('c', [people.b.id, people.c.id], 'after the move');
+            await check('b', [people.b.id, people.c.id], 'after the move');
+
+            // A record handed from c to d leaves team two's lists and enters d's.
+            const handed = [...ownerOf].find(([, owner]) => owner === people.c.id)[0];
+            const res = await admin.patch(`/api/v1/contacts/${handed}`, {owner_id: people.d.id});
+            assert.equal(res.status, 200, show(res));
+            ownerOf.set(handed, people.d.id);
+            await check('c', [people.b.id, people.c.id], 'after the hand-over');
+            await check('d', [people.d.id], 'after the hand-over');
+
+            // Heading a team is not membership: d, head of team one, still sees only its own.
+            const headed = await admin.patch(`/api/v1/teams/${teams[0]}`, {head_user_id: people.d.id});
+            assert.equal(headed.status, 200, show(headed));
+            await check('d', [people.d.id], 'head of team one');
+        });
+
         test('matrix: a read-only token gets 403 on every write and reads normally', async () => {
             const cells = new Cells('read-only token');
             const roIds = await freshIds(admin, adminAccount, backend.a.manager.id);
