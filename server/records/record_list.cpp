@@ -8,12 +8,12 @@
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
+#include "core/base64url.hpp"
 #include "core/text.hpp"
 #include "records/field_codec.hpp"
 #include "records/record_row.hpp"
 #include "records/record_service.hpp"
 #include "storage/dialect.hpp"
-#include <openssl/evp.h>
 
 namespace voronka::records {
 
@@ -349,47 +349,6 @@ Result<std::vector<SortKey>> ParseSort(
     return keys;
 }
 
-std::string Base64UrlEncode(const std::string& in) {
-    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(
-        reinterpret_cast<unsigned char*>(out.data()),
-        reinterpret_cast<const unsigned char*>(in.data()),
-        static_cast<int>(in.size())
-    );
-    out.resize(static_cast<size_t>(n));
-    for (char& c : out) {
-        c = c == '+' ? '-' : c == '/' ? '_' : c;
-    }
-    while (!out.empty() && out.back() == '=') {
-        out.pop_back();
-    }
-    return out;
-}
-
-std::optional<std::string> Base64UrlDecode(std::string in) {
-    for (char& c : in) {
-        c = c == '-' ? '+' : c == '_' ? '/' : c;
-    }
-    while (in.size() % 4) {
-        in.push_back('=');
-    }
-    std::string out(in.size() / 4 * 3 + 3, '\0');
-    const int n = EVP_DecodeBlock(
-        reinterpret_cast<unsigned char*>(out.data()),
-        reinterpret_cast<const unsigned char*>(in.data()),
-        static_cast<int>(in.size())
-    );
-    if (n < 0) {
-        return std::nullopt;
-    }
-    size_t pad = 0;
-    for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) {
-        ++pad;
-    }
-    out.resize(static_cast<size_t>(n) - pad);
-    return out;
-}
-
 Json ValueToJson(const storage::Value& v) {
     if (const auto* i = std::get_if<int64_t>(&v)) {
         return *i;
@@ -567,7 +526,7 @@ Result<ListPage> RecordService::List(
         where += " AND " + any + ")";
     }
     if (!query.cursor.empty()) {
-        auto decoded = Base64UrlDecode(query.cursor);
+        auto decoded = core::Base64UrlDecode(query.cursor);
         Json cursor = decoded ? Json::parse(*decoded, nullptr, false) : Json();
         if (!cursor.is_object() || cursor.value("s", "") != sort_signature ||
             !cursor.contains("k") || !cursor["k"].is_array() ||
@@ -655,7 +614,7 @@ Result<ListPage> RecordService::List(
             k.push_back(ValueToJson(last[key_offset + i]));
         }
         k.push_back(storage::AsText(last[0]));
-        page.next_cursor = Base64UrlEncode(Json{{"s", sort_signature}, {"k", k}}.dump());
+        page.next_cursor = core::Base64UrlEncode(Json{{"s", sort_signature}, {"k", k}}.dump());
     }
     return page;
 }

@@ -4,12 +4,12 @@
 #include <unicode/timezone.h>
 #include <unicode/unistr.h>
 
+#include "core/base64url.hpp"
 #include "core/clock.hpp"
 #include "core/money.hpp"
 #include "sales/hook_util.hpp"
 #include "sales/sales_service.hpp"
 #include "sales/service_util.hpp"
-#include <openssl/evp.h>
 
 namespace voronka::sales {
 
@@ -19,47 +19,6 @@ using internal::Str;
 namespace {
 
 constexpr int64_t kDayMicros = 86'400'000'000;
-
-std::string Base64Url(const std::string& in) {
-    std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-    const int n = EVP_EncodeBlock(
-        reinterpret_cast<unsigned char*>(out.data()),
-        reinterpret_cast<const unsigned char*>(in.data()),
-        static_cast<int>(in.size())
-    );
-    out.resize(static_cast<size_t>(n));
-    for (char& ch : out) {
-        ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
-    }
-    while (!out.empty() && out.back() == '=') {
-        out.pop_back();
-    }
-    return out;
-}
-
-std::optional<std::string> FromBase64Url(std::string in) {
-    for (char& ch : in) {
-        ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
-    }
-    while (in.size() % 4) {
-        in.push_back('=');
-    }
-    std::string out(in.size() / 4 * 3 + 3, '\0');
-    const int n = EVP_DecodeBlock(
-        reinterpret_cast<unsigned char*>(out.data()),
-        reinterpret_cast<const unsigned char*>(in.data()),
-        static_cast<int>(in.size())
-    );
-    if (n < 0) {
-        return std::nullopt;
-    }
-    size_t pad = 0;
-    for (size_t i = in.size(); i > 0 && in[i - 1] == '='; --i) {
-        ++pad;
-    }
-    out.resize(static_cast<size_t>(n) - pad);
-    return out;
-}
 
 // Timeline order: newest first; among equal times changes before activities, then by key.
 struct Item {
@@ -188,7 +147,7 @@ Result<Json> SalesService::Timeline(
     }
     std::optional<Item> cursor;
     if (!query.cursor.empty()) {
-        auto decoded = FromBase64Url(query.cursor);
+        auto decoded = core::Base64UrlDecode(query.cursor);
         const Json k = decoded ? Json::parse(*decoded, nullptr, false) : Json();
         if (!k.is_object() || !k.contains("at") || !k["at"].is_number_integer() ||
             !k.contains("c") || !k["c"].is_boolean() || !k.contains("k")) {
@@ -327,7 +286,7 @@ Result<Json> SalesService::Timeline(
         const Item& last = items.back();
         Json k = {{"at", last.at}, {"c", last.change}};
         k["k"] = last.change ? Json(last.seq) : Json(last.id);
-        next = Base64Url(k.dump());
+        next = core::Base64UrlEncode(k.dump());
     }
     return Json{
         {"entity", entity},
