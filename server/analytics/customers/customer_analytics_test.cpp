@@ -1075,26 +1075,8 @@ TEST_P(CustomerAnalyticsTest, OwnerRollupsMatchCustomersAfterRandomWrites) {
         "TEXT) FROM rfm_segment_rollups WHERE tenant_id = $1 AND (customers <> 0 OR "
         "revenue_minor <> 0)";
     const auto kept = stored(rfm_rows);
-    ASSERT_TRUE(db().Write([&](Connection& tx) -> core::Status {
-        VK_RETURN_IF_ERROR(
-            tx.Execute("DELETE FROM rfm_segment_rollups WHERE tenant_id = $1", {admin_.tenant_id})
-        );
-        VK_ASSIGN_OR_RETURN(
-            storage::Rows rows,
-            tx.Query(
-                "SELECT COALESCE(c.owner_id, ''), m.segment, m.revenue FROM customer_metrics m "
-                "JOIN contacts c ON c.tenant_id = m.tenant_id AND c.id = m.contact_id AND "
-                "c.deleted_at IS NULL WHERE m.tenant_id = $1",
-                {admin_.tenant_id}
-            )
-        );
-        customers_internal::RfmRollupDelta delta;
-        for (const auto& r : rows.rows) {
-            customers_internal::AddRfmCustomer(
-                delta, storage::AsText(r[0]), storage::AsText(r[1]), storage::AsText(r[2]), 1
-            );
-        }
-        return customers_internal::WriteRfmDelta(tx, admin_.tenant_id, delta);
+    ASSERT_TRUE(db().Write([&](Connection& tx) {
+        return customers_internal::RebuildRfmRollups(tx, admin_.tenant_id);
     }));
     EXPECT_EQ(kept, stored(rfm_rows));
     const std::string cohort_rows =

@@ -854,6 +854,28 @@ Status RebuildCustomerMonths(Connection& tx, int64_t tenant_id) {
     return counted ? core::Ok() : Status(std::move(counted).error());
 }
 
+Status RebuildRfmRollups(Connection& tx, int64_t tenant_id) {
+    VK_RETURN_IF_ERROR(
+        tx.Execute("DELETE FROM rfm_segment_rollups WHERE tenant_id = $1", {tenant_id})
+    );
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.Query(
+            "SELECT COALESCE(c.owner_id, ''), m.segment, m.revenue FROM customer_metrics m "
+            "JOIN contacts c ON c.tenant_id = m.tenant_id AND c.id = m.contact_id AND "
+            "c.deleted_at IS NULL WHERE m.tenant_id = $1",
+            {tenant_id}
+        )
+    );
+    RfmRollupDelta delta;
+    for (const auto& r : rows.rows) {
+        AddRfmCustomer(
+            delta, storage::AsText(r[0]), storage::AsText(r[1]), storage::AsText(r[2]), 1
+        );
+    }
+    return WriteRfmDelta(tx, tenant_id, delta);
+}
+
 Status RebuildClvRollups(Connection& tx, int64_t tenant_id) {
     VK_RETURN_IF_ERROR(tx.Execute("DELETE FROM clv_owner_rollups WHERE tenant_id = $1", {tenant_id})
     );

@@ -120,6 +120,9 @@ Status MoveCustomerRollups(
     const std::optional<std::string>& to_owner
 );
 
+// Recounts the tenant's rfm_segment_rollups from customer_metrics (repair).
+Status RebuildRfmRollups(Connection& tx, int64_t tenant_id);
+
 // Recounts the tenant's clv_owner_rollups from clv_customers (after a refit).
 Status RebuildClvRollups(Connection& tx, int64_t tenant_id);
 
