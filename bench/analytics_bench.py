@@ -24,8 +24,8 @@ import time
 import urllib.parse
 
 SAMPLES = int(os.environ.get("ANALYTICS_SAMPLES", "30"))
-# A widget request (or its raw SQL) that takes longer than this is recorded as timed out: the
-# funnel and velocity still read every stage event of a pipeline and take minutes at this size.
+# A widget request (or its raw SQL) that takes longer than this is recorded as timed out: the raw
+# funnel and velocity SQL read every stage event of a pipeline and take minutes at this size.
 TIMEOUT = float(os.environ.get("ANALYTICS_TIMEOUT", "120"))
 SECONDS = float(os.environ.get("ANALYTICS_SECONDS", "20"))
 RAW_REPEATS = int(os.environ.get("ANALYTICS_RAW_REPEATS", "1"))

@@ -14,6 +14,7 @@
 #include "analytics/analytics_cli.hpp"
 #include "analytics/customers/customer_analytics.hpp"
 #include "analytics/sales/period_rollups.hpp"
+#include "analytics/sales/stage_rollups.hpp"
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "http/server.hpp"
@@ -319,7 +320,10 @@ int main(int argc, char** argv) {
         const storage::TenantScope tenant_scope(ctx.tenant_id);
         const int64_t created = OrFail(sales::FillDemoCompany(*application->records, ctx, demo_options));
         // The demo recounts the board's roll-ups itself; the analytics period roll-ups follow.
-        OrFail(db->Write([&](storage::Connection& tx) { return analytics::RebuildPeriodRollups(tx, ctx.tenant_id); }));
+        OrFail(db->Write([&](storage::Connection& tx) -> core::Status {
+            VK_RETURN_IF_ERROR(analytics::RebuildPeriodRollups(tx, ctx.tenant_id));
+            return analytics::RebuildStageRollups(tx, ctx.tenant_id);
+        }));
         std::cout << "Created " << created << " demo records\n";
     });
 
@@ -408,6 +412,7 @@ int main(int argc, char** argv) {
             OrFail(db->Write([&](storage::Connection& tx) -> core::Status {
                 VK_RETURN_IF_ERROR(sales::RebuildDealRollups(tx, tenant_id));
                 VK_RETURN_IF_ERROR(analytics::RebuildPeriodRollups(tx, tenant_id));
+                VK_RETURN_IF_ERROR(analytics::RebuildStageRollups(tx, tenant_id));
                 return analytics::RebuildCustomerRollups(tx, tenant_id);
             }));
         }

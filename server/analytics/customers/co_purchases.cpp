@@ -369,7 +369,10 @@ Result<std::vector<Offer>> NextBestOffers(
 namespace voronka::analytics {
 
 Status RebuildCustomerRollups(Connection& tx, int64_t tenant_id) {
-    return customers_internal::RebuildCoPurchases(tx, tenant_id);
+    VK_RETURN_IF_ERROR(customers_internal::RebuildCoPurchases(tx, tenant_id));
+    VK_RETURN_IF_ERROR(customers_internal::RebuildRfmRollups(tx, tenant_id));
+    VK_RETURN_IF_ERROR(customers_internal::RebuildClvRollups(tx, tenant_id));
+    return customers_internal::RebuildCustomerMonths(tx, tenant_id);
 }
 
 }  // namespace voronka::analytics

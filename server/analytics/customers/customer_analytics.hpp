@@ -54,7 +54,8 @@ Result<Json> ImportOrdersFile(
 );
 
 // Recounts the tenant's derived customer rows that bulk loads write around the order hooks:
-// co-purchase counts (the next best offer). RFM metrics are rebuilt by their own recompute.
+// co-purchase counts (the next best offer), the months behind the cohorts, and the per-owner
+// RFM and CLV sums. RFM metrics themselves are rebuilt by their own recompute.
 Status RebuildCustomerRollups(Connection& tx, int64_t tenant_id);
 
 // Rescores every active tenant's customers (RebuildCustomerMetrics), one write transaction each.

@@ -7,14 +7,17 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <random>
 #include <set>
 #include <sstream>
 #include <tuple>
 
 #include <gtest/gtest.h>
 
+#include "analytics/cohort_retention.hpp"
 #include "analytics/customer_summary.hpp"
 #include "analytics/customer_value.hpp"
+#include "analytics/customers/customers_internal.hpp"
 #include "analytics/date_format.hpp"
 #include "app/app.hpp"
 #include "core/money.hpp"
@@ -168,6 +171,8 @@ protected:
         "o6,c3@shop.example,2026-02-14,500.00,RUB,web,,,\n"
         "o7,c4@shop.example,2025-12-01,10.00,,web,,,\n"
         "\"o8\",c5@shop.example,2026-06-10,20.00,RUB,\"web, mobile\",SKU-A,1,20.00\n";
+
+    static void Check(const core::Status& s) { ASSERT_TRUE(s) << storage::Describe(s.error()); }
 
     core::ManualClock clock_{kNow};
     std::unique_ptr<app::App> app_;
@@ -817,6 +822,273 @@ TEST_P(CustomerAnalyticsTest, RecomputeRewritesOnlyChangedCustomers) {
     EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + a)["rfm_segment"], "need_attention");
     ASSERT_TRUE(RescoreAllTenants(db(), clock_.NowMicros()));
     EXPECT_EQ(Expect(200, admin_, "GET", "/api/v1/contacts/" + a)["rfm_segment"], "lost");
+}
+
+// Random order, contact and merge writes with rescorings, then the RFM and CLV widgets, which
+// read per-owner roll-ups, checked for every role against the same figures counted from
+// customer_metrics and clv_customers joined to the live contacts; and the roll-ups as stored
+// against a recount.
+TEST_P(CustomerAnalyticsTest, OwnerRollupsMatchCustomersAfterRandomWrites) {
+    const std::vector<Caller> callers = {
+        admin_, AddUser(admin_, "user"), AddUser(admin_, "user"), AddUser(admin_, "manager")};
+    std::mt19937 rng(20261125);
+    auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
+    std::vector<std::string> contacts;
+    std::vector<std::string> deleted_contacts;
+    std::vector<std::string> orders;
+    std::vector<std::string> deleted_orders;
+    auto owner = [&]() { return pick(5) == 0 ? Json(nullptr) : Json(callers[pick(3)].user_id); };
+    for (int i = 0; i < 8; ++i) {
+        Json c = Expect(
+            201,
+            admin_,
+            "POST",
+            "/api/v1/contacts",
+            {{"first_name", "k" + std::to_string(i)}, {"owner_id", owner()}}
+        );
+        contacts.push_back(c["id"]);
+    }
+    static const char* kAmounts[] = {"10.00", "250.50", "0.01", "99.99"};
+    // Stored CLV results for some customers, as a refit writes them.
+    auto write_clv = [&]() {
+        ASSERT_TRUE(db().Write([&](Connection& tx) -> core::Status {
+            VK_RETURN_IF_ERROR(
+                tx.Execute("DELETE FROM clv_customers WHERE tenant_id = $1", {admin_.tenant_id})
+            );
+            for (const std::string& id : contacts) {
+                if (pick(3) != 0) {
+                    VK_RETURN_IF_ERROR(tx.Execute(
+                        "INSERT INTO clv_customers (tenant_id, contact_id, p_alive, "
+                        "expected_purchases, expected_spend_minor, clv_minor) VALUES ($1, $2, "
+                        "0.5, $3, 100, $4)",
+                        {admin_.tenant_id,
+                         id,
+                         static_cast<double>(pick(1000)) / 7.0,
+                         static_cast<int64_t>(pick(100000))}
+                    ));
+                }
+            }
+            return customers_internal::RebuildClvRollups(tx, admin_.tenant_id);
+        }));
+    };
+    write_clv();
+    for (int step = 0; step < 150; ++step) {
+        clock_.Advance(static_cast<int64_t>(pick(5)) * 86'400'000'000);
+        const size_t op = orders.empty() ? 0 : pick(12);
+        if (op <= 3) {
+            Json o = Expect(
+                201,
+                admin_,
+                "POST",
+                "/api/v1/orders",
+                {{"contact_id", contacts[pick(contacts.size())]},
+                 {"ordered_at",
+                  core::FormatTimestamp(kNow - static_cast<int64_t>(pick(400)) * 86'400'000'000)},
+                 {"amount", kAmounts[pick(4)]},
+                 {"currency", pick(3) == 0 ? "USD" : "RUB"}}
+            );
+            orders.push_back(o["id"]);
+        } else if (op == 4) {
+            Json patch = {{"amount", kAmounts[pick(4)]}};
+            if (pick(3) == 0) {
+                patch["status"] = pick(2) ? "cancelled" : "completed";
+            }
+            if (pick(3) == 0) {
+                patch["contact_id"] = contacts[pick(contacts.size())];
+            }
+            Expect(200, admin_, "PATCH", "/api/v1/orders/" + orders[pick(orders.size())], patch);
+        } else if (op == 5) {
+            const size_t i = pick(orders.size());
+            Expect(204, admin_, "DELETE", "/api/v1/orders/" + orders[i]);
+            deleted_orders.push_back(orders[i]);
+            orders.erase(orders.begin() + static_cast<std::ptrdiff_t>(i));
+        } else if (op == 6 && !deleted_orders.empty()) {
+            const size_t i = pick(deleted_orders.size());
+            Expect(200, admin_, "POST", "/api/v1/orders/" + deleted_orders[i] + "/restore");
+            orders.push_back(deleted_orders[i]);
+            deleted_orders.erase(deleted_orders.begin() + static_cast<std::ptrdiff_t>(i));
+        } else if (op == 7) {
+            Expect(
+                200,
+                admin_,
+                "PATCH",
+                "/api/v1/contacts/" + contacts[pick(contacts.size())],
+                {{"owner_id", owner()}}
+            );
+        } else if (op == 8 && contacts.size() > 3) {
+            const size_t i = pick(contacts.size());
+            Expect(204, admin_, "DELETE", "/api/v1/contacts/" + contacts[i]);
+            deleted_contacts.push_back(contacts[i]);
+            contacts.erase(contacts.begin() + static_cast<std::ptrdiff_t>(i));
+        } else if (op == 9 && !deleted_contacts.empty()) {
+            const size_t i = pick(deleted_contacts.size());
+            Expect(200, admin_, "POST", "/api/v1/contacts/" + deleted_contacts[i] + "/restore");
+            contacts.push_back(deleted_contacts[i]);
+            deleted_contacts.erase(deleted_contacts.begin() + static_cast<std::ptrdiff_t>(i));
+        } else if (op == 10 && contacts.size() > 3) {
+            const size_t i = pick(contacts.size());
+            const size_t j = pick(contacts.size());
+            if (i != j) {
+                Expect(
+                    200,
+                    admin_,
+                    "POST",
+                    "/api/v1/contacts/merge",
+                    {{"survivor_id", contacts[i]}, {"other_id", contacts[j]}}
+                );
+                contacts.erase(contacts.begin() + static_cast<std::ptrdiff_t>(j));
+            }
+        } else if (pick(3) == 0) {
+            write_clv();
+        } else {
+            Expect(200, admin_, "POST", "/api/v1/analytics/rfm/recompute");
+        }
+    }
+
+    for (const Caller& who : callers) {
+        SCOPED_TRACE("caller " + who.user_id);
+        const bool all = who.user_id == callers[0].user_id || who.user_id == callers[3].user_id;
+        const std::string scope = all ? "" : " AND c.owner_id = $2";
+        std::vector<storage::Value> params{admin_.tenant_id};
+        if (!all) {
+            params.emplace_back(who.user_id);
+        }
+        std::map<std::string, std::pair<int64_t, std::map<std::string, int64_t>>> want;
+        double expected_purchases = 0;
+        int64_t clv_customers = 0;
+        int64_t clv = 0;
+        ASSERT_NO_FATAL_FAILURE(Check(db().Read([&](Connection& c) -> core::Status {
+            VK_ASSIGN_OR_RETURN(
+                storage::Rows rows,
+                c.Query(
+                    "SELECT m.segment, m.revenue FROM customer_metrics m JOIN contacts c ON "
+                    "c.tenant_id = m.tenant_id AND c.id = m.contact_id AND c.deleted_at IS NULL "
+                    "WHERE m.tenant_id = $1" +
+                        scope,
+                    params
+                )
+            );
+            for (const auto& r : rows.rows) {
+                auto& [count, revenue] = want[storage::AsText(r[0])];
+                ++count;
+                const Json stored = Json::parse(storage::AsText(r[1]));
+                for (const auto& [currency, minor] : stored.items()) {
+                    if (minor.is_number_integer() && core::IsCurrencyCode(currency)) {
+                        revenue[currency] += minor.get<int64_t>();
+                    }
+                }
+            }
+            VK_ASSIGN_OR_RETURN(
+                storage::Rows k,
+                c.Query(
+                    "SELECT k.clv_minor, k.expected_purchases FROM clv_customers k JOIN contacts "
+                    "c ON c.tenant_id = k.tenant_id AND c.id = k.contact_id AND c.deleted_at IS "
+                    "NULL WHERE k.tenant_id = $1" +
+                        scope,
+                    params
+                )
+            );
+            for (const auto& r : k.rows) {
+                ++clv_customers;
+                clv += storage::AsInt(r[0]);
+                expected_purchases += storage::AsDouble(r[1]);
+            }
+            return core::Ok();
+        })));
+        const Json rfm = Expect(200, who, "GET", "/api/v1/analytics/rfm");
+        int64_t total = 0;
+        for (const Json& s : rfm["segments"]) {
+            const auto& [count, revenue] = want[s["segment"].get<std::string>()];
+            EXPECT_EQ(s["customers"], count) << s.dump();
+            Json money = Json::object();
+            for (const auto& [currency, minor] : revenue) {
+                money[currency] = core::FormatAmount(minor, currency);
+            }
+            EXPECT_EQ(s["revenue"], money) << s.dump();
+            total += count;
+        }
+        if (all) {
+            EXPECT_GT(total, 0);
+        }
+        ASSERT_TRUE(db().Write([&](Connection& tx) -> core::Status {
+            VK_RETURN_IF_ERROR(tx.Execute(
+                "INSERT INTO clv_fits (tenant_id, model, params, fitted_at) VALUES ($1, 'bgnbd', "
+                "'{\"currency\": \"RUB\"}', 1) ON CONFLICT (tenant_id) DO NOTHING",
+                {admin_.tenant_id}
+            ));
+            return core::Ok();
+        }));
+        std::vector<Transaction> transactions;
+        ASSERT_NO_FATAL_FAILURE(Check(db().Read([&](Connection& c) -> core::Status {
+            VK_ASSIGN_OR_RETURN(
+                storage::Rows rows,
+                c.Query(
+                    "SELECT o.contact_id, o.ordered_at FROM orders o JOIN contacts c ON "
+                    "c.tenant_id = o.tenant_id AND c.id = o.contact_id AND c.deleted_at IS NULL "
+                    "WHERE o.tenant_id = $1 AND o.deleted_at IS NULL AND o.status = 'completed' "
+                    "AND o.ordered_at IS NOT NULL" +
+                        scope,
+                    params
+                )
+            );
+            for (const auto& r : rows.rows) {
+                transactions.push_back(
+                    {storage::AsText(r[0]), customers_internal::DayOf(storage::AsInt(r[1])), 0}
+                );
+            }
+            return core::Ok();
+        })));
+        Json cohorts = Json::array();
+        for (const CohortRow& row : CohortRetention(transactions)) {
+            cohorts.push_back(
+                {{"cohort", row.cohort_month},
+                 {"customers", row.customers},
+                 {"active", row.active},
+                 {"retention", row.retention}}
+            );
+        }
+        EXPECT_EQ(Expect(200, who, "GET", "/api/v1/analytics/cohorts")["cohorts"], cohorts);
+        const Json totals = Expect(200, who, "GET", "/api/v1/analytics/clv")["totals"];
+        EXPECT_EQ(totals["customers"], clv_customers);
+        EXPECT_EQ(totals["clv"], core::FormatAmount(clv, "RUB"));
+        EXPECT_NEAR(totals["expected_purchases"].get<double>(), expected_purchases, 1e-6);
+    }
+
+    // The roll-up rows as kept equal a recount (rows that net to nothing left out).
+    auto stored = [&](const std::string& sql) {
+        std::set<std::vector<std::string>> out;
+        EXPECT_TRUE(db().Read([&](Connection& c) -> core::Status {
+            VK_ASSIGN_OR_RETURN(storage::Rows rows, c.Query(sql, {admin_.tenant_id}));
+            for (const auto& r : rows.rows) {
+                std::vector<std::string> row;
+                for (const auto& v : r) {
+                    row.push_back(storage::AsText(v));
+                }
+                out.insert(std::move(row));
+            }
+            return core::Ok();
+        }));
+        return out;
+    };
+    const std::string rfm_rows =
+        "SELECT owner_id, segment, currency, CAST(customers AS TEXT), CAST(revenue_minor AS "
+        "TEXT) FROM rfm_segment_rollups WHERE tenant_id = $1 AND (customers <> 0 OR "
+        "revenue_minor <> 0)";
+    const auto kept = stored(rfm_rows);
+    ASSERT_TRUE(db().Write([&](Connection& tx) {
+        return customers_internal::RebuildRfmRollups(tx, admin_.tenant_id);
+    }));
+    EXPECT_EQ(kept, stored(rfm_rows));
+    const std::string cohort_rows =
+        "SELECT owner_id, cohort, month, CAST(customers AS TEXT) FROM cohort_rollups WHERE "
+        "tenant_id = $1 AND customers <> 0 UNION ALL SELECT contact_id, month, '', '' FROM "
+        "customer_months WHERE tenant_id = $1";
+    const auto kept_cohorts = stored(cohort_rows);
+    ASSERT_FALSE(kept_cohorts.empty());
+    ASSERT_TRUE(db().Write([&](Connection& tx) {
+        return customers_internal::RebuildCustomerMonths(tx, admin_.tenant_id);
+    }));
+    EXPECT_EQ(kept_cohorts, stored(cohort_rows));
 }
 
 VORONKA_INSTANTIATE_BACKENDS(CustomerAnalyticsTest);

@@ -6,6 +6,7 @@
 
 #include "access/permissions.hpp"
 #include "analytics/customers/customers_internal.hpp"
+#include "analytics/date_format.hpp"
 #include "analytics/rfm_score.hpp"
 #include "core/money.hpp"
 
@@ -134,6 +135,22 @@ Result<std::string> MainCurrency(Connection& tx, int64_t tenant_id) {
 Status RefreshCustomerMetrics(
     Connection& tx, int64_t tenant_id, const std::string& contact_id, int64_t now
 ) {
+    // The customer leaves its roll-up row (if it counted: a live contact) and enters its new one.
+    RfmRollupDelta delta;
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows before,
+        tx.Query(
+            "SELECT m.segment, m.revenue, COALESCE(c.owner_id, '') FROM customer_metrics m "
+            "JOIN contacts c ON c.tenant_id = m.tenant_id AND c.id = m.contact_id AND "
+            "c.deleted_at IS NULL WHERE m.tenant_id = $1 AND m.contact_id = $2",
+            {tenant_id, contact_id}
+        )
+    );
+    for (const auto& r : before.rows) {
+        AddRfmCustomer(
+            delta, storage::AsText(r[2]), storage::AsText(r[0]), storage::AsText(r[1]), -1
+        );
+    }
     VK_ASSIGN_OR_RETURN(
         storage::Rows rows,
         tx.Query(std::string(kCompletedOrders) + " AND o.contact_id = $2", {tenant_id, contact_id})
@@ -143,6 +160,7 @@ Status RefreshCustomerMetrics(
             "DELETE FROM customer_metrics WHERE tenant_id = $1 AND contact_id = $2",
             {tenant_id, contact_id}
         ));
+        VK_RETURN_IF_ERROR(WriteRfmDelta(tx, tenant_id, delta));
         auto cleared = tx.Execute(
             "UPDATE contacts SET rfm_segment = NULL WHERE tenant_id = $1 AND id = $2",
             {tenant_id, contact_id}
@@ -179,6 +197,23 @@ Status RefreshCustomerMetrics(
     const int r = Quintile(storage::AsInt(c[1]), storage::AsInt(c[2]) + 1, n);
     const int f = Quintile(storage::AsInt(c[3]), storage::AsInt(c[4]) + 1, n);
     const int m = Quintile(storage::AsInt(c[5]), storage::AsInt(c[6]) + 1, n);
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows owner,
+        tx.Query(
+            "SELECT COALESCE(owner_id, '') FROM contacts WHERE tenant_id = $1 AND id = $2",
+            {tenant_id, contact_id}
+        )
+    );
+    for (const auto& o : owner.rows) {
+        AddRfmCustomer(
+            delta,
+            storage::AsText(o[0]),
+            std::string(RfmSegmentName(RfmSegmentFor(r, f, m))),
+            RevenueJson(t),
+            1
+        );
+    }
+    VK_RETURN_IF_ERROR(WriteRfmDelta(tx, tenant_id, delta));
     return Upsert(tx, tenant_id, contact_id, t, monetary, r, f, m, now);
 }
 
@@ -363,6 +398,71 @@ Result<std::vector<CustomerTotals>> TotalsPerCustomer(
     }
 }
 
+// Moves the rescored customers between rfm_segment_rollups rows: the changed ones leave their
+// old row and enter their new one, the gone ones leave theirs. Only live contacts count.
+Status MoveRfmRollups(
+    Connection& tx,
+    int64_t tenant_id,
+    const std::unordered_map<std::string, Stored>& old,
+    const std::vector<std::pair<const std::string*, Stored>>& changed,
+    const std::vector<const std::string*>& gone
+) {
+    if (changed.empty() && gone.empty()) {
+        return core::Ok();
+    }
+    std::unordered_map<std::string, std::string> owners;
+    auto add_owners = [&](const storage::Rows& rows) {
+        for (const auto& r : rows.rows) {
+            owners.emplace(storage::AsText(r[0]), storage::AsText(r[1]));
+        }
+    };
+    constexpr const char* kOwners =
+        "SELECT id, COALESCE(owner_id, '') FROM contacts WHERE tenant_id = $1 AND "
+        "deleted_at IS NULL";
+    if (changed.size() + gone.size() > 50 * kBatch) {
+        // Most customers changed (the first scoring): one pass over the contacts.
+        VK_ASSIGN_OR_RETURN(storage::Rows rows, tx.Query(kOwners, {tenant_id}));
+        add_owners(rows);
+    } else {
+        std::vector<const std::string*> ids;
+        for (const auto& [id, v] : changed) {
+            ids.push_back(id);
+        }
+        ids.insert(ids.end(), gone.begin(), gone.end());
+        for (size_t at = 0; at < ids.size(); at += kBatch) {
+            const size_t n = std::min(kBatch, ids.size() - at);
+            std::vector<storage::Value> params{tenant_id};
+            for (size_t i = 0; i < n; ++i) {
+                params.emplace_back(*ids[at + i]);
+            }
+            VK_ASSIGN_OR_RETURN(
+                storage::Rows rows,
+                tx.Query(std::string(kOwners) + " AND id IN (" + Placeholders(2, n) + ")", params)
+            );
+            add_owners(rows);
+        }
+    }
+    RfmRollupDelta delta;
+    auto leave = [&](const std::string& id) {
+        auto it = old.find(id);
+        auto owner = owners.find(id);
+        if (it != old.end() && owner != owners.end()) {
+            AddRfmCustomer(delta, owner->second, it->second.segment, it->second.revenue, -1);
+        }
+    };
+    for (const auto& [id, v] : changed) {
+        leave(*id);
+        auto owner = owners.find(*id);
+        if (owner != owners.end()) {
+            AddRfmCustomer(delta, owner->second, v.segment, v.revenue, 1);
+        }
+    }
+    for (const std::string* id : gone) {
+        leave(*id);
+    }
+    return WriteRfmDelta(tx, tenant_id, delta);
+}
+
 }  // namespace
 
 // Only rows whose figures or scores changed are written, so a recompute after a few new orders
@@ -449,6 +549,7 @@ Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
         }
     }
     std::sort(gone.begin(), gone.end(), by_id);
+    VK_RETURN_IF_ERROR(MoveRfmRollups(tx, tenant_id, old, changed, gone));
     VK_RETURN_IF_ERROR(UpsertBatch(tx, tenant_id, changed, now));
     VK_RETURN_IF_ERROR(ForIdBatches(
         tx,
@@ -499,6 +600,295 @@ Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now) {
         {tenant_id},
         unmark
     );
+}
+
+namespace {
+
+// Changes to cohort_rollups: per (owner, cohort, month) the customers to add.
+using CohortDelta = std::map<std::tuple<std::string, std::string, std::string>, int64_t>;
+
+// Adds `sign` times a customer owned by `owner` active in `months` (sorted: the first is its
+// cohort).
+void AddCohortCustomer(
+    CohortDelta& delta,
+    const std::string& owner,
+    const std::vector<std::string>& months,
+    int64_t sign
+) {
+    for (const std::string& month : months) {
+        delta[{owner, months.front(), month}] += sign;
+    }
+}
+
+Status WriteCohortDelta(Connection& tx, int64_t tenant_id, const CohortDelta& delta) {
+    for (const auto& [key, customers] : delta) {
+        if (customers == 0) {
+            continue;
+        }
+        const auto& [owner, cohort, month] = key;
+        VK_RETURN_IF_ERROR(tx.Execute(
+            "INSERT INTO cohort_rollups (tenant_id, owner_id, cohort, month, customers) VALUES "
+            "($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, owner_id, cohort, month) DO UPDATE SET "
+            "customers = cohort_rollups.customers + excluded.customers",
+            {tenant_id, owner, cohort, month, customers}
+        ));
+    }
+    return core::Ok();
+}
+
+Result<std::vector<std::string>> StoredMonths(
+    Connection& tx, int64_t tenant_id, const std::string& contact_id
+) {
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.Query(
+            "SELECT month FROM customer_months WHERE tenant_id = $1 AND contact_id = $2 "
+            "ORDER BY month",
+            {tenant_id, contact_id}
+        )
+    );
+    std::vector<std::string> months;
+    for (const auto& r : rows.rows) {
+        months.push_back(storage::AsText(r[0]));
+    }
+    return months;
+}
+
+// The owner of a live contact ("" for none); nullopt when the contact is deleted or missing.
+Result<std::optional<std::string>> LiveOwner(
+    Connection& tx, int64_t tenant_id, const std::string& contact_id
+) {
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.Query(
+            "SELECT COALESCE(owner_id, '') FROM contacts WHERE tenant_id = $1 AND id = $2 AND "
+            "deleted_at IS NULL",
+            {tenant_id, contact_id}
+        )
+    );
+    if (rows.empty()) {
+        return std::optional<std::string>();
+    }
+    return std::optional<std::string>(storage::AsText(rows.rows[0][0]));
+}
+
+std::string MonthSql(storage::Dialect d, const std::string& column) {
+    if (d == storage::Dialect::kSqlite) {
+        return "strftime('%Y-%m', " + column + " / 1000000, 'unixepoch')";
+    }
+    return "to_char(TIMESTAMP 'epoch' + " + column + " * INTERVAL '1 microsecond', 'YYYY-MM')";
+}
+
+}  // namespace
+
+void AddRfmCustomer(
+    RfmRollupDelta& delta,
+    const std::string& owner,
+    const std::string& segment,
+    const std::string& revenue,
+    int64_t sign
+) {
+    delta[{owner, segment, ""}].first += sign;
+    const Json parsed = Json::parse(revenue, nullptr, false);
+    if (!parsed.is_object()) {
+        return;
+    }
+    for (const auto& [currency, minor] : parsed.items()) {
+        if (!currency.empty() && minor.is_number_integer()) {
+            auto& sums = delta[{owner, segment, currency}];
+            sums.first += sign;
+            sums.second += sign * minor.get<int64_t>();
+        }
+    }
+}
+
+Status WriteRfmDelta(Connection& tx, int64_t tenant_id, const RfmRollupDelta& delta) {
+    // Key order, so two writes at once on PostgreSQL wait for each other instead of deadlocking.
+    for (const auto& [key, sums] : delta) {
+        if (sums.first == 0 && sums.second == 0) {
+            continue;
+        }
+        const auto& [owner, segment, currency] = key;
+        VK_RETURN_IF_ERROR(tx.Execute(
+            "INSERT INTO rfm_segment_rollups (tenant_id, owner_id, segment, currency, customers, "
+            "revenue_minor) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, owner_id, "
+            "segment, currency) DO UPDATE SET customers = rfm_segment_rollups.customers + "
+            "excluded.customers, revenue_minor = rfm_segment_rollups.revenue_minor + "
+            "excluded.revenue_minor",
+            {tenant_id, owner, segment, currency, sums.first, sums.second}
+        ));
+    }
+    return core::Ok();
+}
+
+Status MoveCustomerRollups(
+    Connection& tx,
+    int64_t tenant_id,
+    const std::string& contact_id,
+    const std::optional<std::string>& from_owner,
+    const std::optional<std::string>& to_owner
+) {
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows metrics,
+        tx.Query(
+            "SELECT segment, revenue FROM customer_metrics WHERE tenant_id = $1 AND "
+            "contact_id = $2",
+            {tenant_id, contact_id}
+        )
+    );
+    RfmRollupDelta delta;
+    for (const auto& r : metrics.rows) {
+        for (const auto& [owner, sign] :
+             {std::pair{from_owner, int64_t{-1}}, std::pair{to_owner, int64_t{1}}}) {
+            if (owner) {
+                AddRfmCustomer(delta, *owner, storage::AsText(r[0]), storage::AsText(r[1]), sign);
+            }
+        }
+    }
+    VK_RETURN_IF_ERROR(WriteRfmDelta(tx, tenant_id, delta));
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows clv,
+        tx.Query(
+            "SELECT clv_minor, expected_purchases FROM clv_customers WHERE tenant_id = $1 AND "
+            "contact_id = $2",
+            {tenant_id, contact_id}
+        )
+    );
+    for (const auto& r : clv.rows) {
+        for (const auto& [owner, sign] :
+             {std::pair{from_owner, int64_t{-1}}, std::pair{to_owner, int64_t{1}}}) {
+            if (!owner) {
+                continue;
+            }
+            VK_RETURN_IF_ERROR(tx.Execute(
+                "INSERT INTO clv_owner_rollups (tenant_id, owner_id, customers, clv_minor, "
+                "expected_purchases) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, "
+                "owner_id) DO UPDATE SET customers = clv_owner_rollups.customers + "
+                "excluded.customers, clv_minor = clv_owner_rollups.clv_minor + "
+                "excluded.clv_minor, expected_purchases = clv_owner_rollups.expected_purchases "
+                "+ excluded.expected_purchases",
+                {tenant_id,
+                 *owner,
+                 sign,
+                 sign * storage::AsInt(r[0]),
+                 static_cast<double>(sign) * storage::AsDouble(r[1])}
+            ));
+        }
+    }
+    VK_ASSIGN_OR_RETURN(std::vector<std::string> months, StoredMonths(tx, tenant_id, contact_id));
+    if (months.empty()) {
+        return core::Ok();
+    }
+    CohortDelta cohorts;
+    if (from_owner) {
+        AddCohortCustomer(cohorts, *from_owner, months, -1);
+    }
+    if (to_owner) {
+        AddCohortCustomer(cohorts, *to_owner, months, 1);
+    }
+    return WriteCohortDelta(tx, tenant_id, cohorts);
+}
+
+Status RefreshCustomerMonths(Connection& tx, int64_t tenant_id, const std::string& contact_id) {
+    VK_ASSIGN_OR_RETURN(std::vector<std::string> old, StoredMonths(tx, tenant_id, contact_id));
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.Query(
+            "SELECT ordered_at FROM orders WHERE tenant_id = $1 AND contact_id = $2 AND "
+            "deleted_at IS NULL AND status = 'completed' AND ordered_at IS NOT NULL",
+            {tenant_id, contact_id}
+        )
+    );
+    std::set<std::string> months;
+    for (const auto& r : rows.rows) {
+        months.insert(FormatMonth(MonthIndex(DayOf(storage::AsInt(r[0])))));
+    }
+    const std::vector<std::string> fresh(months.begin(), months.end());
+    if (fresh == old) {
+        return core::Ok();
+    }
+    VK_ASSIGN_OR_RETURN(std::optional<std::string> owner, LiveOwner(tx, tenant_id, contact_id));
+    if (owner) {
+        CohortDelta delta;
+        AddCohortCustomer(delta, *owner, old, -1);
+        AddCohortCustomer(delta, *owner, fresh, 1);
+        VK_RETURN_IF_ERROR(WriteCohortDelta(tx, tenant_id, delta));
+    }
+    VK_RETURN_IF_ERROR(tx.Execute(
+        "DELETE FROM customer_months WHERE tenant_id = $1 AND contact_id = $2",
+        {tenant_id, contact_id}
+    ));
+    for (const std::string& month : fresh) {
+        VK_RETURN_IF_ERROR(tx.Execute(
+            "INSERT INTO customer_months (tenant_id, contact_id, month) VALUES ($1, $2, $3)",
+            {tenant_id, contact_id, month}
+        ));
+    }
+    return core::Ok();
+}
+
+Status RebuildCustomerMonths(Connection& tx, int64_t tenant_id) {
+    for (const char* table : {"cohort_rollups", "customer_months"}) {
+        VK_RETURN_IF_ERROR(
+            tx.Execute("DELETE FROM " + std::string(table) + " WHERE tenant_id = $1", {tenant_id})
+        );
+    }
+    VK_RETURN_IF_ERROR(tx.Execute(
+        "INSERT INTO customer_months (tenant_id, contact_id, month) SELECT DISTINCT tenant_id, "
+        "contact_id, " +
+            MonthSql(tx.dialect(), "ordered_at") +
+            " FROM orders WHERE tenant_id = $1 AND deleted_at IS NULL AND status = 'completed' "
+            "AND ordered_at IS NOT NULL AND contact_id IS NOT NULL",
+        {tenant_id}
+    ));
+    auto counted = tx.Execute(
+        "INSERT INTO cohort_rollups (tenant_id, owner_id, cohort, month, customers) "
+        "SELECT m.tenant_id, COALESCE(c.owner_id, ''), f.cohort, m.month, COUNT(*) "
+        "FROM customer_months m JOIN (SELECT contact_id, MIN(month) AS cohort FROM "
+        "customer_months WHERE tenant_id = $1 GROUP BY contact_id) f ON f.contact_id = "
+        "m.contact_id JOIN contacts c ON c.tenant_id = m.tenant_id AND c.id = m.contact_id AND "
+        "c.deleted_at IS NULL WHERE m.tenant_id = $1 GROUP BY m.tenant_id, "
+        "COALESCE(c.owner_id, ''), f.cohort, m.month",
+        {tenant_id}
+    );
+    return counted ? core::Ok() : Status(std::move(counted).error());
+}
+
+Status RebuildRfmRollups(Connection& tx, int64_t tenant_id) {
+    VK_RETURN_IF_ERROR(
+        tx.Execute("DELETE FROM rfm_segment_rollups WHERE tenant_id = $1", {tenant_id})
+    );
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows rows,
+        tx.Query(
+            "SELECT COALESCE(c.owner_id, ''), m.segment, m.revenue FROM customer_metrics m "
+            "JOIN contacts c ON c.tenant_id = m.tenant_id AND c.id = m.contact_id AND "
+            "c.deleted_at IS NULL WHERE m.tenant_id = $1",
+            {tenant_id}
+        )
+    );
+    RfmRollupDelta delta;
+    for (const auto& r : rows.rows) {
+        AddRfmCustomer(
+            delta, storage::AsText(r[0]), storage::AsText(r[1]), storage::AsText(r[2]), 1
+        );
+    }
+    return WriteRfmDelta(tx, tenant_id, delta);
+}
+
+Status RebuildClvRollups(Connection& tx, int64_t tenant_id) {
+    VK_RETURN_IF_ERROR(tx.Execute("DELETE FROM clv_owner_rollups WHERE tenant_id = $1", {tenant_id})
+    );
+    auto inserted = tx.Execute(
+        "INSERT INTO clv_owner_rollups (tenant_id, owner_id, customers, clv_minor, "
+        "expected_purchases) SELECT k.tenant_id, COALESCE(c.owner_id, ''), COUNT(*), "
+        "CAST(SUM(k.clv_minor) AS BIGINT), SUM(k.expected_purchases) FROM clv_customers k "
+        "JOIN contacts c ON c.tenant_id = k.tenant_id AND c.id = k.contact_id AND "
+        "c.deleted_at IS NULL WHERE k.tenant_id = $1 GROUP BY k.tenant_id, "
+        "COALESCE(c.owner_id, '')",
+        {tenant_id}
+    );
+    return inserted ? core::Ok() : Status(std::move(inserted).error());
 }
 
 bool ReadsAllContacts(const access::RequestContext& ctx) {

@@ -1,8 +1,9 @@
 // RFM segments, cohorts, CLV fits and one contact's analytics, within the caller's read scope.
 #include <cmath>
 #include <map>
+#include <optional>
+#include <string>
 
-#include "analytics/cohort_retention.hpp"
 #include "analytics/customer_summary.hpp"
 #include "analytics/customer_value.hpp"
 #include "analytics/customers/customer_analytics.hpp"
@@ -112,21 +113,29 @@ Status CustomerAnalytics::RebuildRfm(Connection& tx, const RequestContext& ctx) 
 }
 
 Result<Json> CustomerAnalytics::Rfm(Connection& c, const RequestContext& ctx) {
+    // Customers and revenue per segment summed over the owners the caller may read.
     std::vector<storage::Value> params{ctx.tenant_id};
-    VK_ASSIGN_OR_RETURN(std::string scope, ContactScope(ctx, params, "c"));
+    VK_ASSIGN_OR_RETURN(std::string scope, ContactScope(ctx, params, "r"));
     VK_ASSIGN_OR_RETURN(
         storage::Rows rows,
         c.Query(
-            "SELECT m.segment, m.revenue FROM customer_metrics m" + JoinContacts("m") +
-                "WHERE m.tenant_id = $1" + scope,
+            "SELECT r.segment, r.currency, CAST(SUM(r.customers) AS BIGINT), "
+            "CAST(SUM(r.revenue_minor) AS BIGINT) FROM rfm_segment_rollups r "
+            "WHERE r.tenant_id = $1" +
+                scope + " GROUP BY r.segment, r.currency",
             params
         )
     );
     std::map<std::string, std::pair<int64_t, std::map<std::string, int64_t>>> by_segment;
     for (const auto& r : rows.rows) {
         auto& [count, revenue] = by_segment[storage::AsText(r[0])];
-        ++count;
-        VK_RETURN_IF_ERROR(AddRevenue(revenue, storage::AsText(r[1])));
+        const std::string currency = storage::AsText(r[1]);
+        const int64_t customers = storage::AsInt(r[2]);
+        if (currency.empty()) {
+            count += customers;
+        } else if (customers > 0 && core::IsCurrencyCode(currency)) {
+            revenue[currency] += storage::AsInt(r[3]);
+        }
     }
     Json segments = Json::array();
     for (int s = 0; s <= static_cast<int>(RfmSegment::kLost); ++s) {
@@ -162,33 +171,55 @@ Result<Json> CustomerAnalytics::Cohorts(
     if (!errors.empty()) {
         return Error::Invalid("Invalid cohort query", std::move(errors));
     }
+    // Customers per cohort and active month, summed over the owners the caller may read.
     std::vector<storage::Value> params{ctx.tenant_id};
-    VK_ASSIGN_OR_RETURN(std::string scope, ContactScope(ctx, params, "c"));
+    VK_ASSIGN_OR_RETURN(std::string scope, ContactScope(ctx, params, "r"));
     VK_ASSIGN_OR_RETURN(
         storage::Rows rows,
         c.Query(
-            "SELECT o.contact_id, o.ordered_at FROM orders o" + JoinContacts("o") +
-                "WHERE o.tenant_id = $1 AND o.deleted_at IS NULL AND o.status = 'completed' "
-                "AND o.ordered_at IS NOT NULL" +
-                scope,
+            "SELECT r.cohort, r.month, CAST(SUM(r.customers) AS BIGINT) FROM cohort_rollups r "
+            "WHERE r.tenant_id = $1" +
+                scope + " GROUP BY r.cohort, r.month",
             params
         )
     );
-    std::vector<Transaction> transactions;
-    transactions.reserve(rows.size());
+    auto index = [](const std::string& month) {
+        return std::stoi(month.substr(0, 4)) * 12 + std::stoi(month.substr(5, 2)) - 1;
+    };
+    std::map<std::string, std::map<int, int64_t>> active;  // cohort -> month index -> customers
+    std::optional<int> last;
     for (const auto& r : rows.rows) {
-        transactions.push_back({storage::AsText(r[0]), DayOf(storage::AsInt(r[1])), 0});
-    }
-    Json cohorts = Json::array();
-    for (const CohortRow& row : CohortRetention(transactions)) {
-        if ((!from.empty() && row.cohort_month < from) || (!to.empty() && row.cohort_month > to)) {
+        const int64_t customers = storage::AsInt(r[2]);
+        if (customers == 0) {
             continue;
         }
+        const std::string month = storage::AsText(r[1]);
+        const int m = index(month);
+        active[storage::AsText(r[0])][m] += customers;
+        last = last ? std::max(*last, m) : m;
+    }
+    // Each row runs from its cohort month to the last month with a purchase (the triangle).
+    Json cohorts = Json::array();
+    for (const auto& [cohort, by_month] : active) {
+        if ((!from.empty() && cohort < from) || (!to.empty() && cohort > to)) {
+            continue;
+        }
+        const int first = index(cohort);
+        const auto start = by_month.find(first);
+        const int64_t customers = start == by_month.end() ? 0 : start->second;
+        Json counts = Json::array();
+        Json retention = Json::array();
+        for (int m = first; m <= *last; ++m) {
+            const auto it = by_month.find(m);
+            const int64_t n = it == by_month.end() ? 0 : it->second;
+            counts.push_back(n);
+            retention.push_back(static_cast<double>(n) / static_cast<double>(customers));
+        }
         cohorts.push_back(
-            {{"cohort", row.cohort_month},
-             {"customers", row.customers},
-             {"active", row.active},
-             {"retention", row.retention}}
+            {{"cohort", cohort},
+             {"customers", customers},
+             {"active", std::move(counts)},
+             {"retention", std::move(retention)}}
         );
     }
     return Json{{"cohorts", std::move(cohorts)}};
@@ -326,7 +357,7 @@ Result<Json> CustomerAnalytics::RefitClv(const RequestContext& ctx, const Json& 
                  RoundMinor(v.clv)}
             ));
         }
-        return core::Ok();
+        return RebuildClvRollups(tx, ctx.tenant_id);
     }));
     return storage::ReadReturning<Json>(db, [&](Connection& c) { return Clv(c, ctx, 10); });
 }
@@ -349,13 +380,18 @@ Result<Json> CustomerAnalytics::Clv(Connection& c, const RequestContext& ctx, in
     const std::string currency = out.value("currency", "RUB");
     const std::string from =
         " FROM clv_customers k" + JoinContacts("k") + "WHERE k.tenant_id = $1" + scope;
+    // Totals from the per-owner sums of the owners the caller may read.
+    std::vector<storage::Value> owner_params{ctx.tenant_id};
+    VK_ASSIGN_OR_RETURN(std::string owners, ContactScope(ctx, owner_params, "r"));
     VK_ASSIGN_OR_RETURN(
         storage::Rows totals,
         c.Query(
-            "SELECT COUNT(*), COALESCE(SUM(k.clv_minor), 0), COALESCE(SUM(k.expected_purchases), "
-            "0)" +
-                from,
-            params
+            "SELECT CAST(COALESCE(SUM(r.customers), 0) AS BIGINT), "
+            "CAST(COALESCE(SUM(r.clv_minor), 0) AS BIGINT), "
+            "COALESCE(SUM(r.expected_purchases), 0) FROM clv_owner_rollups r "
+            "WHERE r.tenant_id = $1" +
+                owners,
+            owner_params
         )
     );
     out["totals"] = {

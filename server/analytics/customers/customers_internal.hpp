@@ -2,7 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "core/clock.hpp"
@@ -90,5 +93,44 @@ Result<std::string> ContactScope(
 
 // True when the caller reads every contact of the tenant (admin, manager).
 bool ReadsAllContacts(const access::RequestContext& ctx);
+
+// Changes to rfm_segment_rollups (migration 0016): per (owner, segment, currency) the customers
+// and revenue to add; currency "" counts customers.
+using RfmRollupDelta =
+    std::map<std::tuple<std::string, std::string, std::string>, std::pair<int64_t, int64_t>>;
+
+// Adds `sign` times a customer owned by `owner` with a metrics row's segment and revenue JSON.
+void AddRfmCustomer(
+    RfmRollupDelta& delta,
+    const std::string& owner,
+    const std::string& segment,
+    const std::string& revenue,
+    int64_t sign
+);
+
+Status WriteRfmDelta(Connection& tx, int64_t tenant_id, const RfmRollupDelta& delta);
+
+// Moves a contact's metrics and CLV rows between its owners' roll-up rows: an owner change, a
+// delete (to nullopt) or a restore (from nullopt). Owners are "" for none.
+Status MoveCustomerRollups(
+    Connection& tx,
+    int64_t tenant_id,
+    const std::string& contact_id,
+    const std::optional<std::string>& from_owner,
+    const std::optional<std::string>& to_owner
+);
+
+// Recounts the tenant's rfm_segment_rollups from customer_metrics (repair).
+Status RebuildRfmRollups(Connection& tx, int64_t tenant_id);
+
+// Recounts the tenant's clv_owner_rollups from clv_customers (after a refit).
+Status RebuildClvRollups(Connection& tx, int64_t tenant_id);
+
+// Recounts one customer's customer_months (migration 0017) from its live completed orders and
+// moves it between cohort_rollups rows. Run after every write that changes its orders.
+Status RefreshCustomerMonths(Connection& tx, int64_t tenant_id, const std::string& contact_id);
+
+// Recounts the tenant's customer_months and cohort_rollups (bulk loads, repair).
+Status RebuildCustomerMonths(Connection& tx, int64_t tenant_id);
 
 }  // namespace voronka::analytics::customers_internal

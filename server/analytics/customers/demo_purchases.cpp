@@ -113,7 +113,8 @@ Status AddDemoPurchases(
     }
     return db.Write([&](Connection& tx) -> Status {
         VK_RETURN_IF_ERROR(customers_internal::RebuildCustomerMetrics(tx, ctx.tenant_id, now));
-        return customers_internal::RebuildCoPurchases(tx, ctx.tenant_id);
+        VK_RETURN_IF_ERROR(customers_internal::RebuildCoPurchases(tx, ctx.tenant_id));
+        return customers_internal::RebuildCustomerMonths(tx, ctx.tenant_id);
     });
 }
 

@@ -351,6 +351,7 @@ records::EntityDef OrderEntity(const core::Clock& clock) {
                 RefreshCustomerMetrics(a.tx, a.ctx.tenant_id, contact_id, clock.NowMicros())
             );
             VK_RETURN_IF_ERROR(RefreshCustomerProducts(a.tx, a.ctx.tenant_id, contact_id));
+            VK_RETURN_IF_ERROR(RefreshCustomerMonths(a.tx, a.ctx.tenant_id, contact_id));
         }
         return core::Ok();
     }};
@@ -377,6 +378,7 @@ records::EntityDef OrderEntity(const core::Clock& clock) {
                     RefreshCustomerMetrics(tx, ctx.tenant_id, *contact_id, clock.NowMicros())
                 );
                 VK_RETURN_IF_ERROR(RefreshCustomerProducts(tx, ctx.tenant_id, *contact_id));
+                VK_RETURN_IF_ERROR(RefreshCustomerMonths(tx, ctx.tenant_id, *contact_id));
             }
             return core::Ok();
         }};
@@ -392,19 +394,38 @@ void ExtendContacts(records::EntityDef& e) {
         segment.options.emplace_back(RfmSegmentName(static_cast<RfmSegment>(s)));
     }
     e.fields.push_back(std::move(segment));
+    e.after_write.push_back(
+        [](const AfterWriteArgs& a) -> Status {
+            if (a.action != "update" || !a.before ||
+                Str(*a.before, "owner_id") == Str(a.after, "owner_id")) {
+                return core::Ok();
+            }
+            std::vector<storage::Value> params{a.ctx.tenant_id, Str(a.after, "id"), nullptr};
+            if (!Str(a.after, "owner_id").empty()) {
+                params[2] = Str(a.after, "owner_id");
+            }
+            auto moved = a.tx.Execute(
+                "UPDATE orders SET owner_id = $3 WHERE tenant_id = $1 AND contact_id = $2", params
+            );
+            return moved ? core::Ok() : Status(std::move(moved).error());
+        }
+    );  // The contact's customer figures follow it between its owners' roll-up rows, and leave them
+    // while it is deleted.
     e.after_write.push_back([](const AfterWriteArgs& a) -> Status {
-        if (a.action != "update" || !a.before ||
-            Str(*a.before, "owner_id") == Str(a.after, "owner_id")) {
+        const std::string owner = Str(a.after, "owner_id");
+        std::optional<std::string> from;
+        std::optional<std::string> to;
+        if (a.action == "delete") {
+            from = owner;
+        } else if (a.action == "restore") {
+            to = owner;
+        } else if (a.action == "update" && a.before && Str(*a.before, "owner_id") != owner) {
+            from = Str(*a.before, "owner_id");
+            to = owner;
+        } else {
             return core::Ok();
         }
-        std::vector<storage::Value> params{a.ctx.tenant_id, Str(a.after, "id"), nullptr};
-        if (!Str(a.after, "owner_id").empty()) {
-            params[2] = Str(a.after, "owner_id");
-        }
-        auto moved = a.tx.Execute(
-            "UPDATE orders SET owner_id = $3 WHERE tenant_id = $1 AND contact_id = $2", params
-        );
-        return moved ? core::Ok() : Status(std::move(moved).error());
+        return MoveCustomerRollups(a.tx, a.ctx.tenant_id, Str(a.after, "id"), from, to);
     });
 }
 

@@ -327,6 +327,7 @@ Result<Json> CustomerAnalytics::ImportOrdersCsv(
     }
     VK_RETURN_IF_ERROR(RebuildCustomerMetrics(tx, ctx.tenant_id, clock_.NowMicros()));
     VK_RETURN_IF_ERROR(RebuildCoPurchases(tx, ctx.tenant_id));
+    VK_RETURN_IF_ERROR(RebuildCustomerMonths(tx, ctx.tenant_id));
     return Json{{"imported", imported}, {"skipped_existing", skipped}};
 }
 

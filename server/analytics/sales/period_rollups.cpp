@@ -6,6 +6,7 @@
 #include <map>
 #include <tuple>
 
+#include "analytics/sales/stage_rollups.hpp"
 #include "core/clock.hpp"
 #include "core/money.hpp"
 
@@ -223,6 +224,7 @@ records::AfterWriteHook LeadPeriodRollupHook() {
 void ExtendForPeriodRollups(records::EntityRegistry& registry) {
     registry.Extend("deals", [](records::EntityDef& e) {
         e.after_write.push_back(DealPeriodRollupHook());
+        e.after_write.push_back(DealStageRollupHook());
     });
     registry.Extend("leads", [](records::EntityDef& e) {
         e.after_write.push_back(LeadPeriodRollupHook());

@@ -20,7 +20,8 @@ records::AfterWriteHook DealPeriodRollupHook();
 // The same for leads (month of created_at, owner, source, campaign, converted or not).
 records::AfterWriteHook LeadPeriodRollupHook();
 
-// Adds the two hooks to the registered "deals" and "leads" entities.
+// Adds the two hooks, and the deals' stage roll-up hook (stage_rollups.hpp), to the registered
+// "deals" and "leads" entities.
 void ExtendForPeriodRollups(records::EntityRegistry& registry);
 
 // Recounts a tenant's roll-ups from its live deals and leads: for data loaded around the record

@@ -11,6 +11,7 @@
 #include "access/permissions.hpp"
 #include "analytics/sales/analytics_sql.hpp"
 #include "analytics/sales/period_rollups.hpp"
+#include "analytics/sales/stage_rollups.hpp"
 #include "core/id.hpp"
 #include "core/money.hpp"
 #include "records/field_codec.hpp"
@@ -391,65 +392,159 @@ Result<Json> SalesAnalytics::Funnel(
     }
     VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
     const std::vector<FilterTerm> terms = r.Terms(f, "created_at");
-    std::vector<storage::Value> params;
-    VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "deals", terms, params));
-    params.emplace_back(f.pipeline_id);
-    const std::string pipeline = P(params.size());
-    const std::string to = ChangedTo(c.dialect(), "e.changes", "stage_id");
+    {
+        // Validates the terms (a filter on a field the role hides fails here as on the list).
+        std::vector<storage::Value> params;
+        VK_ASSIGN_OR_RETURN(std::string checked, Where(records_, c, ctx, "deals", terms, params));
+    }
+    // Every stage of the pipeline, deleted ones too: a deal that reached a deleted stage still
+    // reached the stages before it.
     VK_ASSIGN_OR_RETURN(
-        storage::Rows rows,
+        storage::Rows stage_rows,
         c.Query(
-            "WITH d AS (SELECT id, stage_id FROM deals WHERE " + cond +
-                "), visits AS (SELECT e.record_id AS deal_id, " + to +
-                " AS stage_id FROM events e JOIN d ON d.id = e.record_id WHERE e.tenant_id = $1 "
-                "AND e.entity = 'deals' AND " +
-                to +
-                " IS NOT NULL UNION SELECT id, stage_id FROM d), "
-                "reach AS (SELECT v.deal_id, MAX(s.position) AS max_position FROM visits v "
-                "JOIN stages s ON s.tenant_id = $1 AND s.id = v.stage_id WHERE s.pipeline_id = " +
-                pipeline +
-                " AND s.kind <> 'lost' GROUP BY v.deal_id) "
-                "SELECT s.id, s.name, s.kind, s.position, CASE WHEN s.kind = 'lost' THEN "
-                "(SELECT COUNT(DISTINCT v.deal_id) FROM visits v WHERE v.stage_id = s.id) ELSE "
-                "(SELECT COUNT(*) FROM reach r WHERE r.max_position >= s.position) END, "
-                "(SELECT COUNT(*) FROM d WHERE d.stage_id = s.id) "
-                "FROM stages s WHERE s.tenant_id = $1 AND s.pipeline_id = " +
-                pipeline + " AND s.deleted_at IS NULL ORDER BY s.position, s.id",
-            params
+            "SELECT id, name, kind, position, CASE WHEN deleted_at IS NULL THEN 1 ELSE 0 END "
+            "FROM stages WHERE tenant_id = $1 AND pipeline_id = $2 ORDER BY position, id",
+            {ctx.tenant_id, f.pipeline_id}
         )
     );
+    // Deals per (current stage, stages visited): whole months of created_at from the roll-ups,
+    // the partial months at the edges from the deals and their stage times.
+    std::map<std::pair<std::string, std::string>, int64_t> groups;
+    const MonthSplit split = SplitByMonths(DayBound(f.from, false), DayBound(f.to, true));
+    {
+        std::vector<storage::Value> params{ctx.tenant_id};
+        const std::string keys = r.RollupConditions(ctx, f, "deals", true, params);
+        const std::string months = split.MonthCondition(params);
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows rows,
+            c.Query(
+                "SELECT stage_id, visited, CAST(SUM(deals) AS BIGINT) FROM deal_funnel_rollups "
+                "WHERE tenant_id = $1" +
+                    keys + months + " GROUP BY stage_id, visited",
+                params
+            )
+        );
+        for (const auto& row : rows.rows) {
+            groups[{AsText(row[0]), AsText(row[1])}] += AsInt(row[2]);
+        }
+    }
+    for (const auto& [a, b] : split.edges) {
+        std::vector<storage::Value> params;
+        VK_ASSIGN_OR_RETURN(
+            std::string cond,
+            Where(
+                records_,
+                c,
+                ctx,
+                "deals",
+                Plus(
+                    r.Terms(f, ""),
+                    {{"created_at", "gte", core::FormatTimestamp(a)},
+                     {"created_at", "lt", core::FormatTimestamp(b)}}
+                ),
+                params
+            )
+        );
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows deals, c.Query("SELECT id, stage_id FROM deals WHERE " + cond, params)
+        );
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows times,
+            c.Query(
+                "SELECT deal_id, stage_id FROM deal_stage_times WHERE tenant_id = $1 AND "
+                "deal_id IN (SELECT id FROM deals WHERE " +
+                    cond + ")",
+                params
+            )
+        );
+        std::map<std::string, std::vector<std::string>> visited;
+        for (const auto& row : times.rows) {
+            visited[AsText(row[0])].push_back(AsText(row[1]));
+        }
+        for (const auto& row : deals.rows) {
+            std::vector<std::string> stages = std::move(visited[AsText(row[0])]);
+            const std::string current = IsNull(row[1]) ? std::string() : AsText(row[1]);
+            if (!current.empty()) {
+                stages.push_back(current);
+            }
+            groups[{current, VisitedKey(std::move(stages))}] += 1;
+        }
+    }
+
+    struct StageInfo {
+        std::string kind;
+        int64_t position = 0;
+    };
+
+    std::map<std::string, StageInfo> info;
+    for (const auto& row : stage_rows.rows) {
+        info[AsText(row[0])] = {AsText(row[2]), AsInt(row[3])};
+    }
+    std::map<std::string, int64_t> reached;
+    std::map<std::string, int64_t> current;
+    for (const auto& [key, n] : groups) {
+        current[key.first] += n;
+        // The furthest stage (by position, lost stages aside) the deal has been in.
+        std::optional<int64_t> furthest;
+        for (const std::string& s : VisitedStages(key.second)) {
+            auto it = info.find(s);
+            if (it == info.end()) {
+                continue;
+            }
+            if (it->second.kind == "lost") {
+                reached[s] += n;
+            } else if (!furthest || it->second.position > *furthest) {
+                furthest = it->second.position;
+            }
+        }
+        if (!furthest) {
+            continue;
+        }
+        for (const auto& [s, stage] : info) {
+            if (stage.kind != "lost" && stage.position <= *furthest) {
+                reached[s] += n;
+            }
+        }
+    }
+    std::vector<const std::vector<storage::Value>*> listed;
+    for (const auto& row : stage_rows.rows) {
+        if (AsInt(row[4]) == 1) {
+            listed.push_back(&row);
+        }
+    }
     int64_t won = 0;
     int64_t lost = 0;
     Json stages = Json::array();
-    for (size_t i = 0; i < rows.size(); ++i) {
-        const auto& row = rows.rows[i];
+    for (size_t i = 0; i < listed.size(); ++i) {
+        const auto& row = *listed[i];
+        const std::string id = AsText(row[0]);
         const std::string kind = AsText(row[2]);
-        const int64_t reached = AsInt(row[4]);
-        const int64_t current = AsInt(row[5]);
-        won += kind == "won" ? current : 0;
-        lost += kind == "lost" ? current : 0;
+        const int64_t reach = reached[id];
+        const int64_t now_in = current[id];
+        won += kind == "won" ? now_in : 0;
+        lost += kind == "lost" ? now_in : 0;
         Json conversion = nullptr;
         Json drop_off = nullptr;
         if (kind != "lost") {
-            for (size_t j = i + 1; j < rows.size(); ++j) {
-                if (AsText(rows.rows[j][2]) != "lost") {
-                    const int64_t next = AsInt(rows.rows[j][4]);
-                    conversion = Ratio(next, reached);
-                    drop_off = reached - next;
+            for (size_t j = i + 1; j < listed.size(); ++j) {
+                if (AsText((*listed[j])[2]) != "lost") {
+                    const int64_t next = reached[AsText((*listed[j])[0])];
+                    conversion = Ratio(next, reach);
+                    drop_off = reach - next;
                     break;
                 }
             }
         }
         stages.push_back({
-            {"stage_id", AsText(row[0])},
+            {"stage_id", id},
             {"name", Text(row[1])},
             {"kind", kind},
             {"position", AsInt(row[3])},
-            {"reached", reached},
-            {"current", current},
+            {"reached", reach},
+            {"current", now_in},
             {"conversion_to_next", conversion},
             {"drop_off", drop_off},
-            {"drilldown", ListUrl("deals", Plus(terms, {{"stage_id", "eq", AsText(row[0])}}))},
+            {"drilldown", ListUrl("deals", Plus(terms, {{"stage_id", "eq", id}}))},
         });
     }
     return Json{
@@ -469,56 +564,86 @@ Result<Json> SalesAnalytics::Velocity(
     }
     VK_ASSIGN_OR_RETURN(Resolved r, Resolve(c, ctx, f));
     const std::vector<FilterTerm> terms = r.Terms(f, "created_at");
-    std::vector<storage::Value> params;
-    VK_ASSIGN_OR_RETURN(std::string cond, Where(records_, c, ctx, "deals", terms, params));
-    params.emplace_back(clock_.NowMicros());
-    const std::string now = P(params.size());
-    params.emplace_back(f.pipeline_id);
-    const std::string pipeline = P(params.size());
-    const std::string to = ChangedTo(c.dialect(), "e.changes", "stage_id");
-    const std::string middle = " AND (x.rn = (x.n + 1) / 2 OR x.rn = (x.n + 2) / 2)";
+    {
+        std::vector<storage::Value> params;
+        VK_ASSIGN_OR_RETURN(std::string checked, Where(records_, c, ctx, "deals", terms, params));
+    }
     VK_ASSIGN_OR_RETURN(
-        storage::Rows rows,
+        storage::Rows stage_rows,
         c.Query(
-            "WITH d AS (SELECT id, status FROM deals WHERE " + cond +
-                "), moves AS (SELECT e.record_id AS deal_id, e.version AS version, e.at AS at, " +
-                to +
-                " AS stage_id FROM events e JOIN d ON d.id = e.record_id WHERE e.tenant_id = $1 "
-                "AND e.entity = 'deals' AND " +
-                to +
-                " IS NOT NULL), spans AS (SELECT m.deal_id, m.stage_id, m.at, LEAD(m.at) OVER "
-                "(PARTITION BY m.deal_id ORDER BY m.version) AS next_at FROM moves m), "
-                "timed AS (SELECT sp.stage_id, sp.deal_id, SUM(COALESCE(sp.next_at, CASE WHEN "
-                "d.status = 'open' THEN CAST(" +
-                now +
-                " AS BIGINT) END) - sp.at) AS micros FROM spans sp JOIN d ON d.id = sp.deal_id "
-                "GROUP BY sp.stage_id, sp.deal_id), "
-                "ranked AS (SELECT stage_id, micros, ROW_NUMBER() OVER (PARTITION BY stage_id "
-                "ORDER BY micros) AS rn, COUNT(*) OVER (PARTITION BY stage_id) AS n FROM timed "
-                "WHERE micros IS NOT NULL) "
-                "SELECT s.id, s.name, s.kind, s.position, "
-                "(SELECT COUNT(*) FROM timed t WHERE t.stage_id = s.id), "
-                "(SELECT COUNT(*) FROM ranked x WHERE x.stage_id = s.id), "
-                "(SELECT CAST(SUM(x.micros) AS BIGINT) FROM ranked x WHERE x.stage_id = s.id), "
-                "(SELECT CAST(SUM(x.micros) AS BIGINT) FROM ranked x WHERE x.stage_id = s.id" +
-                middle + "), (SELECT COUNT(*) FROM ranked x WHERE x.stage_id = s.id" + middle +
-                ") FROM stages s WHERE s.tenant_id = $1 AND s.pipeline_id = " + pipeline +
-                " AND s.deleted_at IS NULL ORDER BY s.position, s.id",
-            params
+            "SELECT id, name, kind, position FROM stages WHERE tenant_id = $1 AND "
+            "pipeline_id = $2 AND deleted_at IS NULL ORDER BY position, id",
+            {ctx.tenant_id, f.pipeline_id}
         )
     );
+    // The time in a stage of one deal: its finished spans there, and the open span until now
+    // when the open deal is there (NULL when neither).
+    std::vector<storage::Value> base{ctx.tenant_id};
+    std::string keys = r.RollupConditions(ctx, f, "deals", true, base);
+    if (const auto from = DayBound(f.from, false)) {
+        base.emplace_back(*from);
+        keys += " AND created_at >= " + P(base.size());
+    }
+    if (const auto to = DayBound(f.to, true)) {
+        base.emplace_back(*to);
+        keys += " AND created_at < " + P(base.size());
+    }
+    base.emplace_back(clock_.NowMicros());
+    const std::string micros =
+        "CASE WHEN closed_micros IS NULL AND open_at IS NULL THEN NULL ELSE "
+        "COALESCE(closed_micros, 0) + COALESCE(CAST(" +
+        P(base.size()) + " AS BIGINT) - open_at, 0) END";
     Json stages = Json::array();
-    for (const auto& row : rows.rows) {
-        const int64_t timed = AsInt(row[5]);
+    for (const auto& row : stage_rows.rows) {
+        std::vector<storage::Value> params = base;
+        params.emplace_back(AsText(row[0]));
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows values,
+            c.Query(
+                "SELECT " + micros + " FROM deal_stage_times WHERE tenant_id = $1 AND stage_id = " +
+                    P(params.size()) + keys,
+                params
+            )
+        );
+        std::vector<int64_t> timed;
+        timed.reserve(values.size());
+        for (const auto& v : values.rows) {
+            if (!IsNull(v[0])) {
+                timed.push_back(AsInt(v[0]));
+            }
+        }
+        const auto n = static_cast<int64_t>(timed.size());
+        int64_t sum = 0;
+        for (int64_t m : timed) {
+            sum += m;
+        }
+        // The middle value, or the two middle values of an even count.
+        int64_t middle_sum = 0;
+        int64_t middle_n = 0;
+        if (n > 0) {
+            const auto lo = static_cast<size_t>((n + 1) / 2 - 1);
+            const auto hi = static_cast<size_t>((n + 2) / 2 - 1);
+            std::nth_element(
+                timed.begin(), timed.begin() + static_cast<std::ptrdiff_t>(hi), timed.end()
+            );
+            middle_sum = timed[hi];
+            middle_n = 1;
+            if (lo != hi) {
+                middle_sum += *std::max_element(
+                    timed.begin(), timed.begin() + static_cast<std::ptrdiff_t>(hi)
+                );
+                middle_n = 2;
+            }
+        }
         stages.push_back({
             {"stage_id", AsText(row[0])},
             {"name", Text(row[1])},
             {"kind", AsText(row[2])},
             {"position", AsInt(row[3])},
-            {"deals", AsInt(row[4])},
-            {"timed_deals", timed},
-            {"avg_days", DaysJson(AsInt(row[6]), timed)},
-            {"median_days", DaysJson(AsInt(row[7]), AsInt(row[8]))},
+            {"deals", static_cast<int64_t>(values.size())},
+            {"timed_deals", n},
+            {"avg_days", DaysJson(sum, n)},
+            {"median_days", DaysJson(middle_sum, middle_n)},
             {"drilldown", ListUrl("deals", Plus(terms, {{"stage_id", "eq", AsText(row[0])}}))},
         });
     }
