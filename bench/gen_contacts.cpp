@@ -193,6 +193,7 @@ public:
                 }
             }
         }
+        FlushSearchIndex();
         std::ofstream names(o_.out + "/last_names.txt");
         for (const auto& n : last_names_) {
             names << n << "\n";
@@ -359,8 +360,27 @@ private:
             .Text(5, title)
             .Text(6, owner)
             .Run();
-        fts_.Int(1, -doc_id_).Text(2, "t" + std::to_string(t)).Text(3, title + " " + body).Run();
+        pending_fts_.push_back({-doc_id_, t, title + " " + body});
+        if (pending_fts_.size() >= 20000) {
+            FlushSearchIndex();
+        }
     }
+
+    // The server keys search documents by the negated doc_id; FTS5 starts a new segment whenever
+    // a rowid is lower than the previous one, so documents go in by ascending rowid, in chunks.
+    void FlushSearchIndex() {
+        for (auto it = pending_fts_.rbegin(); it != pending_fts_.rend(); ++it) {
+            fts_.Int(1, it->rowid).Text(2, "t" + std::to_string(it->tenant)).Text(3, it->body).Run();
+        }
+        pending_fts_.clear();
+    }
+
+    struct PendingDocument {
+        int64_t rowid;
+        int64_t tenant;
+        std::string body;
+    };
+    std::vector<PendingDocument> pending_fts_;
 
     void MakeContacts(
         const Tenant& tenant, int64_t count, std::ofstream* ids, std::ofstream* team_ids

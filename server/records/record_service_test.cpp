@@ -164,6 +164,34 @@ TEST_P(RecordServiceTest, SearchDocumentFollowsSearchedFieldsOnly) {
     );
 }
 
+TEST_P(RecordServiceTest, ScopedSearchFillsItsPageFromBehindNewerHiddenMatches) {
+    auto carol = tenant_.AddUser(db(), "user", "");
+    // Carol's two contacts are the oldest matches; forty newer ones belong to the admin.
+    for (int i = 0; i < 2; ++i) {
+        ASSERT_TRUE(Create(carol, "contacts", {{"first_name", "Тамара"}, {"last_name", "Старая"}}));
+    }
+    for (int i = 0; i < 40; ++i) {
+        ASSERT_TRUE(
+            Create(tenant_.admin, "contacts", {{"first_name", "Тамара"}, {"last_name", "Новая"}})
+        );
+    }
+    auto search = [&](const access::RequestContext& ctx, int limit) {
+        auto hits = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+            return service_->Search(c, ctx, "тамара", limit);
+        });
+        return hits ? (*hits)["data"] : Json();
+    };
+    const Json mine = search(carol, 2);
+    ASSERT_EQ(mine.size(), 2u);
+    for (const Json& hit : mine) {
+        EXPECT_EQ(hit["title"], "Тамара Старая");
+    }
+    const Json all = search(tenant_.admin, 5);
+    ASSERT_EQ(all.size(), 5u);
+    EXPECT_EQ(all[0]["title"], "Тамара Новая");
+    EXPECT_EQ(search(tenant_.admin, 100).size(), 42u);
+}
+
 TEST_P(RecordServiceTest, SearchIndexMergesIntoOneSegmentAndFindsTheSame) {
     // Separate commits, each of which may leave a segment in the SQLite index.
     for (int i = 0; i < 12; ++i) {

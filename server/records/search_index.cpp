@@ -169,6 +169,65 @@ Status RecordService::UnindexForSearch(
     return removed ? core::Ok() : Status(std::move(removed).error());
 }
 
+namespace {
+
+// A one-digit word before the last (the "1" of "alex.1.58363", a house number) is matched
+// whole: as a prefix it would merge the doclists of every number starting with that digit.
+bool IsPrefixWord(const std::vector<std::string>& tokens, size_t i) {
+    const std::string& t = tokens[i];
+    return i + 1 == tokens.size() || t.size() != 1 || t[0] < '0' || t[0] > '9';
+}
+
+// Up to `fetch` documents of the tenant that hold every word, newest first: entity, record_id,
+// title, owner_id.
+Result<storage::Rows> NewestMatches(
+    Connection& c, int64_t tenant_id, const std::vector<std::string>& tokens, int64_t fetch
+) {
+    if (c.dialect() == storage::Dialect::kSqlite) {
+        std::string match = "tenant_key : t" + std::to_string(tenant_id) + " AND body : (";
+        for (size_t i = 0; i < tokens.size(); ++i) {
+            match += (i ? " AND \"" : "\"") + tokens[i] + (IsPrefixWord(tokens, i) ? "\"*" : "\"");
+        }
+        match += ")";
+        // FTS5 walks the doclists in rowid order (the negated doc_id) and stops after the page.
+        // Ordering by bm25 rank would score every match, which in a tenant of a million records
+        // is most of them for a short prefix (80 ms and more per query).
+        return c.Query(
+            "SELECT d.entity, d.record_id, d.title, d.owner_id FROM search_fts f "
+            "JOIN search_docs d ON d.doc_id = -f.rowid WHERE search_fts MATCH $1 "
+            "AND d.tenant_id = $2 ORDER BY f.rowid LIMIT $3",
+            {match, tenant_id, fetch}
+        );
+    }
+    std::string tsquery;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+        tsquery += (i ? " & " : "") + tokens[i] + (IsPrefixWord(tokens, i) ? ":*" : "");
+    }
+    return c.Query(
+        "SELECT entity, record_id, title, owner_id FROM search_docs "
+        "WHERE tenant_id = $1 AND tsv @@ to_tsquery('simple', $2) "
+        "ORDER BY doc_id DESC LIMIT $3",
+        {tenant_id, tsquery, fetch}
+    );
+}
+
+bool ReadsEverything(const RequestContext& ctx) {
+    if (!ctx.permissions) {
+        return false;
+    }
+    auto all = [](const access::EntityRights& rights) {
+        return rights.read == access::Scope::kAll && rights.hidden_fields.empty();
+    };
+    return all(ctx.permissions->default_rights) &&
+           std::all_of(
+               ctx.permissions->entities.begin(),
+               ctx.permissions->entities.end(),
+               [&](const auto& entry) { return all(entry.second); }
+           );
+}
+
+}  // namespace
+
 bool RecordService::HidesSearchedFields(const RequestContext& ctx, std::string_view entity) const {
     if (!ctx.permissions) {
         return false;
@@ -206,105 +265,80 @@ Result<Json> RecordService::Search(
     if (tokens.empty()) {
         return Json{{"data", Json::array()}};
     }
-    // Scope is checked per entity below; fetch extra rows so filtered pages still fill up.
-    const int64_t fetch = static_cast<int64_t>(limit) * 4;
-    // A one-digit word before the last (the "1" of "alex.1.58363", a house number) is matched
-    // whole: as a prefix it would merge the doclists of every number starting with that digit.
-    auto prefix = [&](size_t i) {
-        const std::string& t = tokens[i];
-        return i + 1 == tokens.size() || t.size() != 1 || t[0] < '0' || t[0] > '9';
-    };
-    storage::Rows rows;
-    if (c.dialect() == storage::Dialect::kSqlite) {
-        std::string match = "tenant_key : t" + std::to_string(ctx.tenant_id) + " AND body : (";
-        for (size_t i = 0; i < tokens.size(); ++i) {
-            match += (i ? " AND \"" : "\"") + tokens[i] + (prefix(i) ? "\"*" : "\"");
-        }
-        match += ")";
-        // Newest documents first: FTS5 walks the doclists in rowid order (the negated doc_id)
-        // and stops after the page. Ordering by bm25 rank would score every match, which in a
-        // tenant of a million records is most of them for a short prefix (80 ms and more).
-        VK_ASSIGN_OR_RETURN(
-            rows,
-            c.Query(
-                "SELECT d.entity, d.record_id, d.title, d.owner_id FROM search_fts f "
-                "JOIN search_docs d ON d.doc_id = -f.rowid WHERE search_fts MATCH $1 "
-                "AND d.tenant_id = $2 ORDER BY f.rowid LIMIT $3",
-                {match, ctx.tenant_id, fetch}
-            )
-        );
-    } else {
-        std::string tsquery;
-        for (size_t i = 0; i < tokens.size(); ++i) {
-            tsquery += (i ? " & " : "") + tokens[i] + (prefix(i) ? ":*" : "");
-        }
-        VK_ASSIGN_OR_RETURN(
-            rows,
-            c.Query(
-                "SELECT entity, record_id, title, owner_id FROM search_docs "
-                "WHERE tenant_id = $1 AND tsv @@ to_tsquery('simple', $2) "
-                "ORDER BY doc_id DESC LIMIT $3",
-                {ctx.tenant_id, tsquery, fetch}
-            )
-        );
-    }
+    auto prefix = [&](size_t i) { return IsPrefixWord(tokens, i); };
+    // Every match is kept for a role that reads every record and field, so its page is read
+    // exactly; for others scope drops rows below, so more are read, and more again (up to
+    // kMaxFetchPages pages' worth) while the page is short and the index had more.
+    constexpr int64_t kMaxFetchPages = 64;
+    int64_t fetch = ReadsEverything(ctx) ? limit : static_cast<int64_t>(limit) * 4;
+    Json data = Json::array();
     std::set<std::string> team;
     bool team_loaded = false;
-    Json data = Json::array();
-    for (const auto& row : rows.rows) {
-        const std::string entity = storage::AsText(row[0]);
-        const std::string owner = storage::AsText(row[3]);
-        const access::Scope scope =
-            ctx.permissions ? ctx.permissions->For(entity).read : access::Scope::kNone;
-        bool visible =
-            scope == access::Scope::kAll || (scope != access::Scope::kNone && owner == ctx.user_id);
-        if (!visible && scope == access::Scope::kTeam && !ctx.team_id.empty()) {
-            if (!team_loaded) {
-                VK_ASSIGN_OR_RETURN(
-                    storage::Rows members,
-                    c.Query(
-                        "SELECT id FROM users WHERE tenant_id = $1 AND team_id = $2",
-                        {ctx.tenant_id, ctx.team_id}
-                    )
-                );
-                for (const auto& m : members.rows) {
-                    team.insert(storage::AsText(m[0]));
+    for (;;) {
+        VK_ASSIGN_OR_RETURN(storage::Rows rows, NewestMatches(c, ctx.tenant_id, tokens, fetch));
+        for (const auto& row : rows.rows) {
+            const std::string entity = storage::AsText(row[0]);
+            const std::string owner = storage::AsText(row[3]);
+            const access::Scope scope =
+                ctx.permissions ? ctx.permissions->For(entity).read : access::Scope::kNone;
+            bool visible = scope == access::Scope::kAll ||
+                           (scope != access::Scope::kNone && owner == ctx.user_id);
+            if (!visible && scope == access::Scope::kTeam && !ctx.team_id.empty()) {
+                if (!team_loaded) {
+                    VK_ASSIGN_OR_RETURN(
+                        storage::Rows members,
+                        c.Query(
+                            "SELECT id FROM users WHERE tenant_id = $1 AND team_id = $2",
+                            {ctx.tenant_id, ctx.team_id}
+                        )
+                    );
+                    for (const auto& m : members.rows) {
+                        team.insert(storage::AsText(m[0]));
+                    }
+                    team_loaded = true;
                 }
-                team_loaded = true;
+                visible = team.contains(owner);
             }
-            visible = team.contains(owner);
-        }
-        if (!visible) {
-            continue;
-        }
-        std::string title = storage::AsText(row[2]);
-        if (HidesSearchedFields(ctx, entity)) {
-            // The stored document holds every field: match again on what the role may see, so a
-            // hidden value can neither be searched for nor appear in the title.
-            VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, entity));
-            auto record = LoadRow(c, ctx, *def, storage::AsText(row[1]), false);
-            if (!record) {
+            if (!visible) {
                 continue;
             }
-            const Json shown = Present(ctx, *def, std::move(record->body));
-            title = Title(*def, shown);
-            const std::vector<std::string> words = Tokens(title + " " + Body(*def, shown), 100000);
-            bool all = true;
-            for (size_t i = 0; i < tokens.size() && all; ++i) {
-                all = std::any_of(words.begin(), words.end(), [&](const std::string& w) {
-                    return prefix(i) ? w.starts_with(tokens[i]) : w == tokens[i];
-                });
+            std::string title = storage::AsText(row[2]);
+            if (HidesSearchedFields(ctx, entity)) {
+                // The stored document holds every field: match again on what the role may see, so a
+                // hidden value can neither be searched for nor appear in the title.
+                VK_ASSIGN_OR_RETURN(auto def, Meta(c, ctx, entity));
+                auto record = LoadRow(c, ctx, *def, storage::AsText(row[1]), false);
+                if (!record) {
+                    continue;
+                }
+                const Json shown = Present(ctx, *def, std::move(record->body));
+                title = Title(*def, shown);
+                const std::vector<std::string> words =
+                    Tokens(title + " " + Body(*def, shown), 100000);
+                bool all = true;
+                for (size_t i = 0; i < tokens.size() && all; ++i) {
+                    all = std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+                        return prefix(i) ? w.starts_with(tokens[i]) : w == tokens[i];
+                    });
+                }
+                if (!all) {
+                    continue;
+                }
             }
-            if (!all) {
-                continue;
+            data.push_back(
+                {{"entity", entity}, {"id", storage::AsText(row[1])}, {"title", std::move(title)}}
+            );
+            if (data.size() >= static_cast<size_t>(limit)) {
+                break;
             }
         }
-        data.push_back(
-            {{"entity", entity}, {"id", storage::AsText(row[1])}, {"title", std::move(title)}}
-        );
-        if (data.size() >= static_cast<size_t>(limit)) {
+        if (data.size() >= static_cast<size_t>(limit) ||
+            rows.rows.size() < static_cast<size_t>(fetch) ||
+            fetch >= static_cast<int64_t>(limit) * kMaxFetchPages) {
             break;
         }
+        fetch *= 4;
+        data = Json::array();
     }
     return Json{{"data", std::move(data)}};
 }

@@ -366,10 +366,12 @@ core::Status BulkWriter::Write(
     }
     std::vector<storage::Value> fts(3);
     fts[1] = "t" + std::to_string(ctx.tenant_id);
-    doc_id = first_doc;
-    for (PreparedRecord& r : records) {
-        fts[0] = -doc_id++;  // the search index keys documents by the negated doc_id
-        fts[2] = std::move(r.search_text);
+    // The search index keys documents by the negated doc_id; FTS5 flushes its pending terms to a
+    // new segment whenever a rowid is lower than the last one, so the batch goes in newest first.
+    doc_id = first_doc + static_cast<int64_t>(records.size());
+    for (auto r = records.rbegin(); r != records.rend(); ++r) {
+        fts[0] = -(--doc_id);
+        fts[2] = std::move(r->search_text);
         VK_RETURN_IF_ERROR(
             Run(tx, "INSERT INTO search_fts (rowid, tenant_key, body) VALUES ($1, $2, $3)", fts)
         );

@@ -128,6 +128,70 @@ Status WriteFunnelDelta(
     return core::Ok();
 }
 
+// The common move of an open deal from one stage to another, with no other roll-up key
+// changed: closes the span in the old stage and opens one in the new, instead of re-reading the
+// deal's stage history. Returns false (writing nothing) when the stored times do not show the
+// old stage's span open, so the caller recounts.
+core::Result<bool> MoveOpenDeal(const records::AfterWriteArgs& a) {
+    const Json& before = *a.before;
+    const Json& deal = a.after;
+    const std::string from = Str(before, "stage_id");
+    const std::string to = Str(deal, "stage_id");
+    for (const char* f : {"pipeline_id", "owner_id", "source", "created_at", "status"}) {
+        if (before.value(f, Json()) != deal.value(f, Json())) {
+            return false;
+        }
+    }
+    const std::optional<int64_t> at = core::ParseTimestamp(Str(deal, "updated_at"));
+    const std::optional<int64_t> created = core::ParseTimestamp(Str(deal, "created_at"));
+    if (Str(deal, "status") != "open" || from.empty() || to.empty() || from == to || !at ||
+        !created) {
+        return false;
+    }
+    const int64_t tenant = a.ctx.tenant_id;
+    const std::string id = Str(deal, "id");
+    VK_ASSIGN_OR_RETURN(
+        storage::Rows stored,
+        a.tx.Query(
+            "SELECT stage_id, open_at FROM deal_stage_times WHERE tenant_id = $1 AND deal_id = $2",
+            {tenant, id}
+        )
+    );
+    std::vector<std::string> stages;
+    bool from_open = false;
+    for (const auto& row : stored.rows) {
+        stages.push_back(AsText(row[0]));
+        from_open = from_open || (stages.back() == from && !IsNull(row[1]));
+    }
+    if (!from_open) {
+        return false;
+    }
+    std::map<FunnelKey, int64_t> delta;
+    AddFunnel(before, stages, -1, delta);
+    stages.push_back(to);
+    AddFunnel(deal, std::move(stages), 1, delta);
+    VK_RETURN_IF_ERROR(Done(a.tx.Execute(
+        "UPDATE deal_stage_times SET closed_micros = COALESCE(closed_micros, 0) + $4 - open_at, "
+        "open_at = NULL WHERE tenant_id = $1 AND deal_id = $2 AND stage_id = $3",
+        {tenant, id, from, *at}
+    )));
+    VK_RETURN_IF_ERROR(Done(a.tx.Execute(
+        "INSERT INTO deal_stage_times (tenant_id, deal_id, stage_id, pipeline_id, owner_id, "
+        "source, created_at, closed_micros, open_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, $8) "
+        "ON CONFLICT (tenant_id, deal_id, stage_id) DO UPDATE SET open_at = excluded.open_at",
+        {tenant,
+         id,
+         to,
+         Str(deal, "pipeline_id"),
+         Str(deal, "owner_id"),
+         Str(deal, "source"),
+         *created,
+         *at}
+    )));
+    VK_RETURN_IF_ERROR(WriteFunnelDelta(a.tx, tenant, delta));
+    return true;
+}
+
 }  // namespace
 
 std::vector<std::string> VisitedStages(const std::string& visited) {
@@ -158,6 +222,12 @@ records::AfterWriteHook DealStageRollupHook() {
     return [](const records::AfterWriteArgs& a) -> Status {
         if (a.action == "update" && a.before && !KeyFieldsChanged(*a.before, a.after)) {
             return core::Ok();
+        }
+        if (a.action == "update" && a.before) {
+            VK_ASSIGN_OR_RETURN(bool moved, MoveOpenDeal(a));
+            if (moved) {
+                return core::Ok();
+            }
         }
         const int64_t tenant = a.ctx.tenant_id;
         const std::string id = Str(a.after, "id");
