@@ -370,7 +370,10 @@ private:
     // a rowid is lower than the previous one, so documents go in by ascending rowid, in chunks.
     void FlushSearchIndex() {
         for (auto it = pending_fts_.rbegin(); it != pending_fts_.rend(); ++it) {
-            fts_.Int(1, it->rowid).Text(2, "t" + std::to_string(it->tenant)).Text(3, it->body).Run();
+            fts_.Int(1, it->rowid)
+                .Text(2, "t" + std::to_string(it->tenant))
+                .Text(3, it->body)
+                .Run();
         }
         pending_fts_.clear();
     }
@@ -380,6 +383,7 @@ private:
         int64_t tenant;
         std::string body;
     };
+
     std::vector<PendingDocument> pending_fts_;
 
     void MakeContacts(

@@ -12,8 +12,6 @@
 //       FTS5 prefix queries of bench/wrk/search.lua, one at a time: p50/p99 latency.
 //
 // Build: g++ -std=c++20 -O2 bench/sqlite_raw.cpp -lsqlite3 -lpthread (bench/run.sh does this).
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -27,6 +25,8 @@
 #include <string_view>
 #include <thread>
 #include <vector>
+
+#include <sqlite3.h>
 
 namespace {
 
@@ -56,11 +56,14 @@ void Exec(sqlite3* db, const std::string& sql) {
 // The same pragmas as storage/sqlite/sqlite_database.cpp.
 sqlite3* Open(const std::string& path, bool writer) {
     sqlite3* db = nullptr;
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+        SQLITE_OK) {
         Die(db, "open " + path);
     }
     sqlite3_busy_timeout(db, 10000);
-    Exec(db, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;");
+    Exec(
+        db, "PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;"
+    );
     if (writer) {
         Exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;");
     }
@@ -69,7 +72,8 @@ sqlite3* Open(const std::string& path, bool writer) {
 
 sqlite3_stmt* Prepare(sqlite3* db, const std::string& sql) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) != SQLITE_OK) {
+    if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &st, nullptr) !=
+        SQLITE_OK) {
         Die(db, "prepare " + sql);
     }
     return st;
@@ -97,8 +101,10 @@ size_t Drain(sqlite3_stmt* st) {
         const int n = sqlite3_column_count(st);
         for (int i = 0; i < n; ++i) {
             if (sqlite3_column_type(st, i) == SQLITE_TEXT) {
-                std::string copy(reinterpret_cast<const char*>(sqlite3_column_text(st, i)),
-                                 static_cast<size_t>(sqlite3_column_bytes(st, i)));
+                std::string copy(
+                    reinterpret_cast<const char*>(sqlite3_column_text(st, i)),
+                    static_cast<size_t>(sqlite3_column_bytes(st, i))
+                );
                 (void)copy;
             }
         }
@@ -121,8 +127,10 @@ int Lookup(const Options& o) {
     for (int t = 0; t < o.threads; ++t) {
         threads.emplace_back([&, t] {
             sqlite3* db = Open(o.db, false);
-            sqlite3_stmt* st = Prepare(db, std::string("SELECT ") + kColumns +
-                                               " FROM contacts WHERE tenant_id = 1 AND id = ?1");
+            sqlite3_stmt* st = Prepare(
+                db,
+                std::string("SELECT ") + kColumns + " FROM contacts WHERE tenant_id = 1 AND id = ?1"
+            );
             std::mt19937_64 rng(static_cast<uint64_t>(t) + 1);
             int64_t n = 0;
             while ((n & 255) != 0 || Clock::now() < deadline) {
@@ -139,29 +147,41 @@ int Lookup(const Options& o) {
     for (auto& th : threads) {
         th.join();
     }
-    std::printf("{\"mode\": \"lookup\", \"threads\": %d, \"ops_per_s\": %.1f}\n", o.threads,
-                static_cast<double>(total.load()) / o.seconds);
+    std::printf(
+        "{\"mode\": \"lookup\", \"threads\": %d, \"ops_per_s\": %.1f}\n",
+        o.threads,
+        static_cast<double>(total.load()) / o.seconds
+    );
     return 0;
 }
 
 int Insert(const Options& o) {
     sqlite3* db = Open(o.db, true);
-    sqlite3_stmt* contact = Prepare(db,
+    sqlite3_stmt* contact = Prepare(
+        db,
         "INSERT INTO contacts (tenant_id, id, version, created_at, updated_at, created_by, "
         "updated_by, owner_id, custom, first_name, last_name, email, phone, phone_e164, source) "
         "VALUES (1, ?1, 1, ?2, ?2, 'raw', 'raw', 'raw', '{}', 'Иван', 'Петров', ?3, '89161234567', "
-        "'+79161234567', 'call')");
-    sqlite3_stmt* event = Prepare(db,
+        "'+79161234567', 'call')"
+    );
+    sqlite3_stmt* event = Prepare(
+        db,
         "INSERT INTO events (tenant_id, entity, record_id, version, action, actor_id, at, changes) "
-        "VALUES (1, 'contacts', ?1, 1, 'create', 'raw', ?2, ?3)");
-    sqlite3_stmt* doc = Prepare(db,
+        "VALUES (1, 'contacts', ?1, 1, 'create', 'raw', ?2, ?3)"
+    );
+    sqlite3_stmt* doc = Prepare(
+        db,
         "INSERT INTO search_docs (tenant_id, entity, record_id, title, owner_id) VALUES "
-        "(1, 'contacts', ?1, 'Иван Петров', 'raw') RETURNING doc_id");
-    sqlite3_stmt* fts = Prepare(db, "INSERT INTO search_fts (rowid, tenant_key, body) VALUES (?1, 't1', ?2)");
+        "(1, 'contacts', ?1, 'Иван Петров', 'raw') RETURNING doc_id"
+    );
+    sqlite3_stmt* fts =
+        Prepare(db, "INSERT INTO search_fts (rowid, tenant_key, body) VALUES (?1, 't1', ?2)");
     const auto start = Clock::now();
     const auto deadline = start + std::chrono::duration<double>(o.seconds);
-    const int64_t base_us =
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    const int64_t base_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::chrono::system_clock::now().time_since_epoch()
+    )
+                                .count();
     int64_t n = 0;
     std::mt19937_64 rng(static_cast<uint64_t>(base_us));
     auto step = [&](sqlite3_stmt* st) {
@@ -174,12 +194,18 @@ int Insert(const Options& o) {
         Exec(db, "BEGIN IMMEDIATE");
         for (int i = 0; i < o.batch; ++i, ++n) {
             char id[32];
-            std::snprintf(id, sizeof id, "zzraw%021llu", static_cast<unsigned long long>(rng() % 1000000000000000000ULL));
+            std::snprintf(
+                id,
+                sizeof id,
+                "zzraw%021llu",
+                static_cast<unsigned long long>(rng() % 1000000000000000000ULL)
+            );
             const std::string email = std::string("raw.") + id + "@example.ru";
-            const std::string changes =
-                "{\"email\":{\"from\":null,\"to\":\"" + email +
-                "\"},\"first_name\":{\"from\":null,\"to\":\"Иван\"},\"last_name\":{\"from\":null,\"to\":\"Петров\"}}";
-            const std::string body = "Иван Петров Иван Петров " + email + " 89161234567 89161234567 9161234567 ";
+            const std::string changes = "{\"email\":{\"from\":null,\"to\":\"" + email +
+                                        "\"},\"first_name\":{\"from\":null,\"to\":\"Иван\"},\"last_"
+                                        "name\":{\"from\":null,\"to\":\"Петров\"}}";
+            const std::string body =
+                "Иван Петров Иван Петров " + email + " 89161234567 89161234567 9161234567 ";
             const int64_t at = base_us + n;
             sqlite3_bind_text(contact, 1, id, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(contact, 2, at);
@@ -205,7 +231,11 @@ int Insert(const Options& o) {
         Exec(db, "COMMIT");
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("{\"mode\": \"insert\", \"batch\": %d, \"ops_per_s\": %.1f}\n", o.batch, static_cast<double>(n) / seconds);
+    std::printf(
+        "{\"mode\": \"insert\", \"batch\": %d, \"ops_per_s\": %.1f}\n",
+        o.batch,
+        static_cast<double>(n) / seconds
+    );
     sqlite3_finalize(contact);
     sqlite3_finalize(event);
     sqlite3_finalize(doc);
@@ -215,7 +245,9 @@ int Insert(const Options& o) {
 }
 
 // Runs `next` (which binds and returns a statement) until the time is up; latency percentiles.
-int Latencies(const Options& o, const char* mode, sqlite3* db, const std::function<sqlite3_stmt*()>& next) {
+int Latencies(
+    const Options& o, const char* mode, sqlite3* db, const std::function<sqlite3_stmt*()>& next
+) {
     std::vector<double> ms;
     const auto deadline = Clock::now() + std::chrono::duration<double>(o.seconds);
     while (Clock::now() < deadline) {
@@ -228,9 +260,20 @@ int Latencies(const Options& o, const char* mode, sqlite3* db, const std::functi
         ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
     }
     std::sort(ms.begin(), ms.end());
-    auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<size_t>(p / 100 * static_cast<double>(ms.size())))]; };
-    std::printf("{\"mode\": \"%s\", \"queries\": %zu, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": %.3f}\n",
-                mode, ms.size(), pct(50), pct(99), ms.back());
+    auto pct = [&](double p) {
+        return ms[std::min(
+            ms.size() - 1, static_cast<size_t>(p / 100 * static_cast<double>(ms.size()))
+        )];
+    };
+    std::printf(
+        "{\"mode\": \"%s\", \"queries\": %zu, \"p50_ms\": %.3f, \"p99_ms\": %.3f, \"max_ms\": "
+        "%.3f}\n",
+        mode,
+        ms.size(),
+        pct(50),
+        pct(99),
+        ms.back()
+    );
     return 0;
 }
 
@@ -247,20 +290,46 @@ int List(const Options& o) {
     sqlite3* db = Open(o.db, false);
     const auto names = Lines(o.data + "/last_names.txt");
     const auto companies = Lines(o.data + "/companies.txt");
-    const std::vector<std::string> sources{"web_form", "email", "call", "messenger", "manual", "import", "referral"};
+    const std::vector<std::string> sources{
+        "web_form", "email", "call", "messenger", "manual", "import", "referral"};
     const std::string cols = kColumns;
     std::vector<sqlite3_stmt*> st{
-        Prepare(db, "SELECT " + cols + " FROM contacts WHERE tenant_id = 1 AND deleted_at IS NULL AND last_name = ?1 ORDER BY updated_at DESC, id DESC LIMIT 51"),
-        Prepare(db, "SELECT " + cols + " FROM contacts WHERE tenant_id = 1 AND deleted_at IS NULL AND source = ?1 ORDER BY updated_at DESC, id DESC LIMIT 51"),
-        Prepare(db, "SELECT " + cols + " FROM contacts WHERE tenant_id = 1 AND deleted_at IS NULL AND last_name >= ?1 AND last_name < ?1 || x'f48fbfbf' ORDER BY last_name, id LIMIT 51"),
-        Prepare(db, "SELECT " + cols + " FROM contacts WHERE tenant_id = 1 AND deleted_at IS NULL AND company_id = ?1 AND source = ?2 ORDER BY created_at DESC, id DESC LIMIT 51"),
+        Prepare(
+            db,
+            "SELECT " + cols +
+                " FROM contacts WHERE tenant_id = 1 AND deleted_at IS NULL AND last_name = ?1 "
+                "ORDER BY updated_at DESC, id DESC LIMIT 51"
+        ),
+        Prepare(
+            db,
+            "SELECT " + cols +
+                " FROM contacts WHERE tenant_id = 1 AND deleted_at IS NULL AND source = ?1 ORDER "
+                "BY updated_at DESC, id DESC LIMIT 51"
+        ),
+        Prepare(
+            db,
+            "SELECT " + cols +
+                " FROM contacts WHERE tenant_id = 1 AND deleted_at IS NULL AND last_name >= ?1 AND "
+                "last_name < ?1 || x'f48fbfbf' ORDER BY last_name, id LIMIT 51"
+        ),
+        Prepare(
+            db,
+            "SELECT " + cols +
+                " FROM contacts WHERE tenant_id = 1 AND deleted_at IS NULL AND company_id = ?1 AND "
+                "source = ?2 ORDER BY created_at DESC, id DESC LIMIT 51"
+        ),
     };
     std::mt19937_64 rng(3);
-    auto pick = [&](const std::vector<std::string>& v) -> const std::string& { return v[rng() % v.size()]; };
+    auto pick = [&](const std::vector<std::string>& v) -> const std::string& {
+        return v[rng() % v.size()];
+    };
     return Latencies(o, "list", db, [&]() -> sqlite3_stmt* {
         const size_t k = rng() % st.size();
         sqlite3_stmt* s = st[k];
-        std::string a = k == 0 ? pick(names) : k == 1 ? pick(sources) : k == 2 ? Utf8Prefix(pick(names), 3) : pick(companies);
+        std::string a = k == 0   ? pick(names)
+                        : k == 1 ? pick(sources)
+                        : k == 2 ? Utf8Prefix(pick(names), 3)
+                                 : pick(companies);
         sqlite3_bind_text(s, 1, a.c_str(), -1, SQLITE_TRANSIENT);
         if (k == 3) {
             sqlite3_bind_text(s, 2, pick(sources).c_str(), -1, SQLITE_TRANSIENT);
@@ -274,9 +343,12 @@ int Search(const Options& o) {
     const auto terms = Lines(o.data + "/search_terms.txt");
     // Newest matches first: FTS5 walks its doclists by rowid (the negated doc_id) and stops after
     // the page.
-    sqlite3_stmt* st = Prepare(db,
+    sqlite3_stmt* st = Prepare(
+        db,
         "SELECT d.entity, d.record_id, d.title, d.owner_id FROM search_fts f JOIN search_docs d ON "
-        "d.doc_id = -f.rowid WHERE search_fts MATCH ?1 AND d.tenant_id = 1 ORDER BY f.rowid LIMIT 80");
+        "d.doc_id = -f.rowid WHERE search_fts MATCH ?1 AND d.tenant_id = 1 ORDER BY f.rowid LIMIT "
+        "80"
+    );
     std::mt19937_64 rng(5);
     return Latencies(o, "search", db, [&]() -> sqlite3_stmt* {
         // Same tokenisation as the server for these terms: split on spaces and dots, quote, prefix.

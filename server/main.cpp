@@ -1,20 +1,19 @@
 // Composition root: parse the command line, build the objects, run the chosen subcommand.
-#include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
-
 #include <filesystem>
 #include <iostream>
 #include <optional>
 
+#include <spdlog/spdlog.h>
+
+#include "access/auth_service.hpp"
 #include "access/operator_routes.hpp"
 #include "access/rate_limiter.hpp"
-#include "app/app.hpp"
-#include "app/duplicates_cli.hpp"
-#include "access/auth_service.hpp"
 #include "analytics/analytics_cli.hpp"
 #include "analytics/customers/customer_analytics.hpp"
 #include "analytics/sales/period_rollups.hpp"
 #include "analytics/sales/stage_rollups.hpp"
+#include "app/app.hpp"
+#include "app/duplicates_cli.hpp"
 #include "core/clock.hpp"
 #include "core/id.hpp"
 #include "http/server.hpp"
@@ -26,6 +25,7 @@
 #include "sales/sales_entities.hpp"
 #include "storage/database.hpp"
 #include "storage/tenant_scope.hpp"
+#include <CLI/CLI.hpp>
 
 namespace {
 
@@ -71,7 +71,8 @@ access::RequestContext AdminContext(storage::Database& db, int64_t tenant_id) {
     auto rows = OrFail(storage::ReadReturning<storage::Rows>(db, [&](storage::Connection& c) {
         return c.Query(
             "SELECT u.id, t.meta_version FROM users u JOIN tenants t ON t.id = u.tenant_id "
-            "WHERE u.tenant_id = $1 AND u.role = 'admin' AND u.active = 1 ORDER BY u.created_at LIMIT 1",
+            "WHERE u.tenant_id = $1 AND u.role = 'admin' AND u.active = 1 ORDER BY u.created_at "
+            "LIMIT 1",
             {tenant_id}
         );
     }));
@@ -91,11 +92,15 @@ access::RequestContext AdminContext(storage::Database& db, int64_t tenant_id) {
 int64_t ResolveTenant(storage::Database& db, const std::string& name) {
     const storage::SystemScope find_tenant;  // by name, before a tenant is known
     auto rows = OrFail(storage::ReadReturning<storage::Rows>(db, [&](storage::Connection& c) {
-        return name.empty() ? c.Query("SELECT id FROM tenants ORDER BY id LIMIT 1")
-                            : c.Query("SELECT id FROM tenants WHERE name = $1 ORDER BY id LIMIT 1", {name});
+        return name.empty()
+                   ? c.Query("SELECT id FROM tenants ORDER BY id LIMIT 1")
+                   : c.Query("SELECT id FROM tenants WHERE name = $1 ORDER BY id LIMIT 1", {name});
     }));
     if (rows.empty()) {
-        Fail(core::Error::NotFound(name.empty() ? "No company exists yet; run `voronka serve` or `voronka tenant create`" : "No company named '" + name + "'"));
+        Fail(core::Error::NotFound(
+            name.empty() ? "No company exists yet; run `voronka serve` or `voronka tenant create`"
+                         : "No company named '" + name + "'"
+        ));
     }
     return storage::AsInt(rows.rows[0][0]);
 }
@@ -110,9 +115,12 @@ void EnsureBoxTenant(storage::Database& db, access::AuthService& auth) {
         return;
     }
     const std::string password = core::RandomToken(12);
-    OrFail(storage::WriteReturning<std::pair<int64_t, std::string>>(db, [&](storage::Connection& tx) {
-        return auth.CreateTenant(tx, "Demo company", "admin@example.com", password);
-    }));
+    OrFail(storage::WriteReturning<std::pair<int64_t, std::string>>(
+        db,
+        [&](storage::Connection& tx) {
+            return auth.CreateTenant(tx, "Demo company", "admin@example.com", password);
+        }
+    ));
     std::cout << "\nCreated the company with an administrator account (shown only once):\n"
               << "  email:    admin@example.com\n  password: " << password << "\n\n"
               << std::flush;
@@ -129,7 +137,8 @@ int main(int argc, char** argv) {
 
     std::string db_url = kDefaultDb;
     auto add_db = [&](CLI::App* sub) {
-        sub->add_option("--db", db_url, "SQLite file path or postgresql:// URL")->capture_default_str();
+        sub->add_option("--db", db_url, "SQLite file path or postgresql:// URL")
+            ->capture_default_str();
     };
 
     // serve
@@ -144,11 +153,30 @@ int main(int argc, char** argv) {
     size_t body_limit = 1 << 20;
     int64_t rate_limit = 600;
     serve->add_option("--listen", listen, "HOST:PORT to listen on")->capture_default_str();
-    serve->add_option("--static-dir", static_dir, "Built web app to serve at / (default: web/dist if present)");
-    serve->add_option("--threads", threads, "Threads serving connections and quick reads (a record by id)")->capture_default_str();
-    serve->add_option("--read-threads", read_threads, "Threads for the other reads: lists, search, boards, reports")->capture_default_str();
-    serve->add_option("--write-threads", write_threads, "Threads for requests that change data (each may wait on a durable group commit)")->capture_default_str();
-    serve->add_option("--body-limit", body_limit, "Largest request body in bytes (413 beyond)")->capture_default_str();
+    serve->add_option(
+        "--static-dir", static_dir, "Built web app to serve at / (default: web/dist if present)"
+    );
+    serve
+        ->add_option(
+            "--threads", threads, "Threads serving connections and quick reads (a record by id)"
+        )
+        ->capture_default_str();
+    serve
+        ->add_option(
+            "--read-threads",
+            read_threads,
+            "Threads for the other reads: lists, search, boards, reports"
+        )
+        ->capture_default_str();
+    serve
+        ->add_option(
+            "--write-threads",
+            write_threads,
+            "Threads for requests that change data (each may wait on a durable group commit)"
+        )
+        ->capture_default_str();
+    serve->add_option("--body-limit", body_limit, "Largest request body in bytes (413 beyond)")
+        ->capture_default_str();
     serve
         ->add_option(
             "--rate-limit",
@@ -157,13 +185,27 @@ int main(int argc, char** argv) {
         )
         ->capture_default_str()
         ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
-    serve->add_flag("--multi-tenant", multi_tenant, "Cloud mode: many companies, created with `voronka tenant create`");
+    serve->add_flag(
+        "--multi-tenant",
+        multi_tenant,
+        "Cloud mode: many companies, created with `voronka tenant create`"
+    );
     int rfm_hours = 24;
-    serve->add_option("--rfm-recompute-hours", rfm_hours, "Rescore every company's RFM segments this often (0: never)")
+    serve
+        ->add_option(
+            "--rfm-recompute-hours",
+            rfm_hours,
+            "Rescore every company's RFM segments this often (0: never)"
+        )
         ->capture_default_str()
         ->check(CLI::Range(0, 24 * 366));
     int search_merge_minutes = 10;
-    serve->add_option("--search-merge-minutes", search_merge_minutes, "Merge the SQLite search index's segments this often (0: never)")
+    serve
+        ->add_option(
+            "--search-merge-minutes",
+            search_merge_minutes,
+            "Merge the SQLite search index's segments this often (0: never)"
+        )
         ->capture_default_str()
         ->check(CLI::Range(0, 60 * 24 * 366));
     serve->callback([&] {
@@ -199,10 +241,17 @@ int main(int argc, char** argv) {
         }
         options.static_dir = static_dir;
         analytics::RfmSchedule rfm_schedule(*db, clock, rfm_hours);
-        records::SearchIndexMaintenance search_maintenance(*db, std::chrono::minutes(search_merge_minutes));
+        records::SearchIndexMaintenance search_maintenance(
+            *db, std::chrono::minutes(search_merge_minutes)
+        );
         http::Server server(router, options);
         const uint16_t port = server.Start();
-        spdlog::info("Voronka is listening on http://{}:{}/ ({})", options.host, port, db->dialect() == storage::Dialect::kSqlite ? "SQLite" : "PostgreSQL");
+        spdlog::info(
+            "Voronka is listening on http://{}:{}/ ({})",
+            options.host,
+            port,
+            db->dialect() == storage::Dialect::kSqlite ? "SQLite" : "PostgreSQL"
+        );
         server.Run();
     });
 
@@ -217,20 +266,28 @@ int main(int argc, char** argv) {
     // tenant create
     auto* tenant = app.add_subcommand("tenant", "Manage companies (cloud mode)");
     tenant->require_subcommand(1);
-    auto* tenant_create = tenant->add_subcommand("create", "Create a company with its first administrator");
+    auto* tenant_create =
+        tenant->add_subcommand("create", "Create a company with its first administrator");
     add_db(tenant_create);
     std::string tenant_name, admin_email, admin_password;
     tenant_create->add_option("--name", tenant_name, "Company name")->required();
     tenant_create->add_option("--admin-email", admin_email, "Administrator email")->required();
-    tenant_create->add_option("--admin-password", admin_password, "Administrator password (8+ characters)")->required();
+    tenant_create
+        ->add_option("--admin-password", admin_password, "Administrator password (8+ characters)")
+        ->required();
     tenant_create->callback([&] {
         auto db = OpenMigrated(db_url);
         access::AuthService auth(*db, clock);
         const storage::SystemScope create_tenant;
-        auto created = OrFail(storage::WriteReturning<std::pair<int64_t, std::string>>(*db, [&](storage::Connection& tx) {
-            return auth.CreateTenant(tx, tenant_name, admin_email, admin_password);
-        }));
-        std::cout << core::Json{{"tenant_id", created.first}, {"admin_user_id", created.second}}.dump() << "\n";
+        auto created = OrFail(storage::WriteReturning<std::pair<int64_t, std::string>>(
+            *db,
+            [&](storage::Connection& tx) {
+                return auth.CreateTenant(tx, tenant_name, admin_email, admin_password);
+            }
+        ));
+        std::cout
+            << core::Json{{"tenant_id", created.first}, {"admin_user_id", created.second}}.dump()
+            << "\n";
     });
 
     // operator token create
@@ -256,9 +313,13 @@ int main(int argc, char** argv) {
     access::NewUser new_user;
     std::string user_tenant;
     user_create->add_option("--tenant", user_tenant, "Company name (box mode: the only company)");
-    user_create->add_option("--email", new_user.email, "Email (unique across the server)")->required();
-    user_create->add_option("--password", new_user.password, "Password (8+ characters)")->required();
-    user_create->add_option("--role", new_user.role, "admin, manager or user")->capture_default_str()->check(CLI::IsMember({"admin", "manager", "user"}));
+    user_create->add_option("--email", new_user.email, "Email (unique across the server)")
+        ->required();
+    user_create->add_option("--password", new_user.password, "Password (8+ characters)")
+        ->required();
+    user_create->add_option("--role", new_user.role, "admin, manager or user")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"admin", "manager", "user"}));
     user_create->add_option("--name", new_user.name, "Display name");
     user_create->add_option("--team-id", new_user.team_id, "Team id");
     user_create->callback([&] {
@@ -275,7 +336,8 @@ int main(int argc, char** argv) {
     // token create
     auto* token = app.add_subcommand("token", "Manage API tokens");
     token->require_subcommand(1);
-    auto* token_create = token->add_subcommand("create", "Create an API token for a user and print it");
+    auto* token_create =
+        token->add_subcommand("create", "Create an API token for a user and print it");
     add_db(token_create);
     std::string token_email, token_name = "cli";
     bool token_read_only = false;
@@ -284,19 +346,34 @@ int main(int argc, char** argv) {
     token_create->add_option("--name", token_name, "A name to recognise the token by");
     token_create->add_flag("--read-only", token_read_only, "The token can only read");
     token_create
-        ->add_option("--rate-limit", token_rate_limit, "The token's own requests per minute (default: the server's --rate-limit)")
+        ->add_option(
+            "--rate-limit",
+            token_rate_limit,
+            "The token's own requests per minute (default: the server's --rate-limit)"
+        )
         ->check(CLI::Range(access::kMinTokenRateLimit, access::kMaxTokenRateLimit));
     token_create->callback([&] {
         auto db = OpenMigrated(db_url);
         access::AuthService auth(*db, clock);
-        auto issued = OrFail(storage::WriteReturning<access::IssuedToken>(*db, [&](storage::Connection& tx) -> core::Result<access::IssuedToken> {
-            VK_ASSIGN_OR_RETURN(auto found, auth.FindUserByEmail(tx, token_email));
-            if (!found) {
-                return core::Error::NotFound("No user with this email");
+        auto issued = OrFail(storage::WriteReturning<access::IssuedToken>(
+            *db,
+            [&](storage::Connection& tx) -> core::Result<access::IssuedToken> {
+                VK_ASSIGN_OR_RETURN(auto found, auth.FindUserByEmail(tx, token_email));
+                if (!found) {
+                    return core::Error::NotFound("No user with this email");
+                }
+                const storage::TenantScope tenant_scope(found->first);
+                return auth.CreateToken(
+                    tx,
+                    found->first,
+                    found->second,
+                    token_name,
+                    token_read_only,
+                    std::nullopt,
+                    token_rate_limit
+                );
             }
-            const storage::TenantScope tenant_scope(found->first);
-            return auth.CreateToken(tx, found->first, found->second, token_name, token_read_only, std::nullopt, token_rate_limit);
-        }));
+        ));
         std::cout << issued.token << "\n";
     });
 
@@ -305,11 +382,16 @@ int main(int argc, char** argv) {
     add_db(demo);
     sales::DemoOptions demo_options;
     std::string demo_tenant;
-    demo->add_option("--contacts", demo_options.contacts, "Number of contacts")->capture_default_str();
+    demo->add_option("--contacts", demo_options.contacts, "Number of contacts")
+        ->capture_default_str();
     demo->add_option("--seed", demo_options.seed, "Random seed")->capture_default_str();
-    demo->add_option("--deals", demo_options.deals, "Number of deals (default: scaled from contacts)")
+    demo->add_option(
+            "--deals", demo_options.deals, "Number of deals (default: scaled from contacts)"
+    )
         ->check(CLI::Range(0, 100000000));
-    demo->add_option("--leads", demo_options.leads, "Number of leads (default: scaled from contacts)")
+    demo->add_option(
+            "--leads", demo_options.leads, "Number of leads (default: scaled from contacts)"
+    )
         ->check(CLI::Range(0, 100000000));
     demo->add_option("--tenant", demo_tenant, "Company name (box mode: the only company)");
     demo->callback([&] {
@@ -318,7 +400,8 @@ int main(int argc, char** argv) {
         EnsureBoxTenant(*db, application->auth);
         const auto ctx = AdminContext(*db, ResolveTenant(*db, demo_tenant));
         const storage::TenantScope tenant_scope(ctx.tenant_id);
-        const int64_t created = OrFail(sales::FillDemoCompany(*application->records, ctx, demo_options));
+        const int64_t created =
+            OrFail(sales::FillDemoCompany(*application->records, ctx, demo_options));
         // The demo recounts the board's roll-ups itself; the analytics period roll-ups follow.
         OrFail(db->Write([&](storage::Connection& tx) -> core::Status {
             VK_RETURN_IF_ERROR(analytics::RebuildPeriodRollups(tx, ctx.tenant_id));
@@ -331,17 +414,24 @@ int main(int argc, char** argv) {
     auto* import = app.add_subcommand("import", "Import records from files");
     import->require_subcommand(1);
     auto* import_orders = import->add_subcommand(
-        "orders", "Import orders from CSV: all rows or none, the checks of POST /api/v1/orders/import");
+        "orders",
+        "Import orders from CSV: all rows or none, the checks of POST /api/v1/orders/import"
+    );
     add_db(import_orders);
     std::string import_file;
     std::string import_tenant;
     import_orders->add_option("--file", import_file, "CSV file with a header row")->required();
-    import_orders->add_option("--tenant", import_tenant, "Company name (box mode: the only company)");
+    import_orders->add_option(
+        "--tenant", import_tenant, "Company name (box mode: the only company)"
+    );
     import_orders->callback([&] {
         auto db = OpenMigrated(db_url);
         auto application = app::BuildApp(*db, clock);
         const auto ctx = AdminContext(*db, ResolveTenant(*db, import_tenant));
-        std::cout << OrFail(analytics::ImportOrdersFile(*application->records, clock, ctx, import_file)).dump()
+        std::cout << OrFail(
+                         analytics::ImportOrdersFile(*application->records, clock, ctx, import_file)
+                     )
+                         .dump()
                   << "\n";
     });
 
@@ -355,15 +445,20 @@ int main(int argc, char** argv) {
         OrFail(db->Backup(backup_to));
         std::cout << "Backup written to " << backup_to << "\n";
     });
-    auto* restore = app.add_subcommand("restore", "Replace a SQLite database with a backup (server stopped)");
+    auto* restore =
+        app.add_subcommand("restore", "Replace a SQLite database with a backup (server stopped)");
     add_db(restore);
     std::string restore_from;
     bool restore_force = false;
-    restore->add_option("--from", restore_from, "Backup file written by `voronka backup`")->required()->check(CLI::ExistingFile);
+    restore->add_option("--from", restore_from, "Backup file written by `voronka backup`")
+        ->required()
+        ->check(CLI::ExistingFile);
     restore->add_flag("--force", restore_force, "Overwrite an existing database");
     restore->callback([&] {
         if (db_url.starts_with("postgres")) {
-            Fail(core::Error::Invalid("For PostgreSQL use pg_restore with the dump written by `voronka backup`"));
+            Fail(core::Error::Invalid(
+                "For PostgreSQL use pg_restore with the dump written by `voronka backup`"
+            ));
         }
         {
             // Check the backup opens and is a Voronka database before touching the target.
@@ -376,13 +471,16 @@ int main(int argc, char** argv) {
         for (const char* suffix : {"-wal", "-shm"}) {
             std::filesystem::remove(db_url + suffix);
         }
-        std::filesystem::copy_file(restore_from, db_url, std::filesystem::copy_options::overwrite_existing);
+        std::filesystem::copy_file(
+            restore_from, db_url, std::filesystem::copy_options::overwrite_existing
+        );
         OpenMigrated(db_url);
         std::cout << "Restored " << db_url << " from " << restore_from << "\n";
     });
 
     // openapi
-    auto* openapi = app.add_subcommand("openapi", "Print the OpenAPI 3.1 document of the built-in entities");
+    auto* openapi =
+        app.add_subcommand("openapi", "Print the OpenAPI 3.1 document of the built-in entities");
     openapi->callback([&] {
         auto db = OrFail(storage::OpenDatabase(":memory:"));
         auto application = app::BuildApp(*db, clock);
@@ -395,8 +493,12 @@ int main(int argc, char** argv) {
 
     analytics::RegisterAnalyticsCommands(app);
     // Recounts derived rows for data written around the record engine (bulk loads, repair).
-    auto* rollups = app.get_subcommand("analytics")->add_subcommand(
-        "rebuild-rollups", "Recount the board and analytics roll-ups of every company from its records");
+    auto* rollups =
+        app.get_subcommand("analytics")
+            ->add_subcommand(
+                "rebuild-rollups",
+                "Recount the board and analytics roll-ups of every company from its records"
+            );
     add_db(rollups);
     rollups->callback([&] {
         auto db = OpenMigrated(db_url);

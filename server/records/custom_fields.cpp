@@ -13,15 +13,13 @@ constexpr size_t kMaxCustomFields = 200;
 
 bool AllowedForCustom(FieldType t) {
     return t != FieldType::kReference && t != FieldType::kUser && t != FieldType::kMoney &&
-        t != FieldType::kCurrency;
+           t != FieldType::kCurrency;
 }
 
 }  // namespace
 
 Result<std::shared_ptr<const EntityDef>> RecordService::Meta(
-    Connection& c,
-    const RequestContext& ctx,
-    std::string_view entity
+    Connection& c, const RequestContext& ctx, std::string_view entity
 ) {
     const EntityDef* builtin = registry_.Find(entity);
     if (!builtin || ctx.tenant_id <= 0) {
@@ -59,7 +57,8 @@ Result<std::shared_ptr<const EntityDef>> RecordService::Meta(
         }
         f.required = storage::AsInt(row[4]) != 0;
         f.custom = true;
-        f.searchable = f.type == FieldType::kText || f.type == FieldType::kEmail || f.type == FieldType::kPhone;
+        f.searchable = f.type == FieldType::kText || f.type == FieldType::kEmail ||
+                       f.type == FieldType::kPhone;
         def->fields.push_back(std::move(f));
     }
     std::lock_guard lock(cache_mutex_);
@@ -68,10 +67,7 @@ Result<std::shared_ptr<const EntityDef>> RecordService::Meta(
 }
 
 Result<Json> RecordService::AddCustomField(
-    Connection& tx,
-    const RequestContext& ctx,
-    std::string_view entity,
-    const Json& input
+    Connection& tx, const RequestContext& ctx, std::string_view entity, const Json& input
 ) {
     if (!ctx.permissions || !ctx.permissions->manage_metadata) {
         return Error::Forbidden("Only administrators can add fields");
@@ -81,7 +77,8 @@ Result<Json> RecordService::AddCustomField(
         return Error::Invalid("The request body must be a JSON object");
     }
     std::vector<core::FieldError> errors;
-    const std::string name = input.value("name", Json()).is_string() ? input["name"].get<std::string>() : "";
+    const std::string name =
+        input.value("name", Json()).is_string() ? input["name"].get<std::string>() : "";
     if (!IsIdentifier(name)) {
         errors.push_back({"name", "must match [a-z][a-z0-9_]* (at most 63 characters)"});
     } else if (def->Field(name) || IsSystemField(name) || name.ends_with("_e164")) {
@@ -99,8 +96,8 @@ Result<Json> RecordService::AddCustomField(
         );
     }
     std::string label = input.contains("label") && input["label"].is_string()
-        ? core::Trim(input["label"].get<std::string>())
-        : "";
+                            ? core::Trim(input["label"].get<std::string>())
+                            : "";
     if (label.empty() || label.size() > 200 || !core::IsValidUtf8(label)) {
         errors.push_back({"label", "is required (1 to 200 bytes)"});
     }
@@ -110,8 +107,8 @@ Result<Json> RecordService::AddCustomField(
             errors.push_back({"options", "must be an array of up to 200 strings"});
         } else {
             for (const auto& o : input["options"]) {
-                if (!o.is_string() || o.get<std::string>().empty() || o.get<std::string>().size() > 200 ||
-                    !core::IsValidUtf8(o.get<std::string>())) {
+                if (!o.is_string() || o.get<std::string>().empty() ||
+                    o.get<std::string>().size() > 200 || !core::IsValidUtf8(o.get<std::string>())) {
                     errors.push_back({"options", "must be an array of up to 200 strings"});
                     break;
                 }
@@ -131,7 +128,8 @@ Result<Json> RecordService::AddCustomField(
         }
     }
     for (const auto& [key, value] : input.items()) {
-        if (key != "name" && key != "type" && key != "label" && key != "options" && key != "required") {
+        if (key != "name" && key != "type" && key != "label" && key != "options" &&
+            key != "required") {
             errors.push_back({key, "is not a property of a field"});
         }
     }
@@ -158,12 +156,16 @@ Result<Json> RecordService::AddCustomField(
                int64_t{required ? 1 : 0},
                clock_.NowMicros()}
         )
-            .has_value()
+                .has_value()
             ? core::Ok()
-            : Status(Error::Conflict("A field with this name already exists", {{"name", "already exists"}}))
+            : Status(Error::Conflict(
+                  "A field with this name already exists", {{"name", "already exists"}}
+              ))
     );
     VK_RETURN_IF_ERROR(
-        tx.Execute("UPDATE tenants SET meta_version = meta_version + 1 WHERE id = $1", {ctx.tenant_id})
+        tx.Execute(
+              "UPDATE tenants SET meta_version = meta_version + 1 WHERE id = $1", {ctx.tenant_id}
+        )
                 .has_value()
             ? core::Ok()
             : Status(Error::Internal("meta_version bump failed"))
@@ -171,11 +173,13 @@ Result<Json> RecordService::AddCustomField(
     // One expression index per (entity, field name, kind) serves every tenant that has it, so
     // filters and sorts on custom fields stay indexed without a restart.
     const bool numeric = *type == FieldType::kInteger || *type == FieldType::kNumber ||
-        *type == FieldType::kDateTime;
-    const std::string expr = *type == FieldType::kBool ? storage::JsonBool(tx.dialect(), "custom", name)
-        : numeric                                      ? storage::JsonNumber(tx.dialect(), "custom", name)
-                                                       : storage::JsonText(tx.dialect(), "custom", name);
-    const std::string index = "cf_" + def->name + "_" + name + "_" + std::string(numeric ? "n" : "t");
+                         *type == FieldType::kDateTime;
+    const std::string expr = *type == FieldType::kBool
+                                 ? storage::JsonBool(tx.dialect(), "custom", name)
+                             : numeric ? storage::JsonNumber(tx.dialect(), "custom", name)
+                                       : storage::JsonText(tx.dialect(), "custom", name);
+    const std::string index =
+        "cf_" + def->name + "_" + name + "_" + std::string(numeric ? "n" : "t");
     VK_RETURN_IF_ERROR(tx.ExecuteScript(
         "CREATE INDEX IF NOT EXISTS " + index + " ON " + def->name + " (tenant_id, (" + expr + "))"
     ));
@@ -215,7 +219,11 @@ Json RecordService::Describe(const EntityDef& def) {
         }
         fields.push_back(std::move(field));
     }
-    return Json{{"name", def.name}, {"label", def.label}, {"fields", std::move(fields)}, {"title_fields", def.title_fields}};
+    return Json{
+        {"name", def.name},
+        {"label", def.label},
+        {"fields", std::move(fields)},
+        {"title_fields", def.title_fields}};
 }
 
 std::shared_ptr<const EntityDef> RecordService::ViewFor(
@@ -256,14 +264,16 @@ Result<access::FieldCatalog> RecordService::FieldCatalog(Connection& c, const Re
 Status RecordService::PurgeTenant(Connection& tx, int64_t tenant_id) {
     for (const EntityDef* def : registry_.All()) {
         VK_RETURN_IF_ERROR(
-            tx.Execute("DELETE FROM " + def->name + " WHERE tenant_id = $1", {tenant_id}).has_value()
+            tx.Execute("DELETE FROM " + def->name + " WHERE tenant_id = $1", {tenant_id})
+                    .has_value()
                 ? core::Ok()
                 : Status(Error::Internal("purge failed"))
         );
     }
     for (const char* table : {"events", "idempotency_keys", "audit_log"}) {
         VK_RETURN_IF_ERROR(
-            tx.Execute(std::string("DELETE FROM ") + table + " WHERE tenant_id = $1", {tenant_id}).has_value()
+            tx.Execute(std::string("DELETE FROM ") + table + " WHERE tenant_id = $1", {tenant_id})
+                    .has_value()
                 ? core::Ok()
                 : Status(Error::Internal("purge failed"))
         );
@@ -271,7 +281,8 @@ Status RecordService::PurgeTenant(Connection& tx, int64_t tenant_id) {
     if (tx.dialect() == storage::Dialect::kSqlite) {
         VK_RETURN_IF_ERROR(
             tx.Execute(
-                  "DELETE FROM search_fts WHERE rowid IN (SELECT -doc_id FROM search_docs WHERE tenant_id = $1)",
+                  "DELETE FROM search_fts WHERE rowid IN (SELECT -doc_id FROM search_docs WHERE "
+                  "tenant_id = $1)",
                   {tenant_id}
             )
                     .has_value()
