@@ -334,7 +334,7 @@ def main():
     out.append(f"| Kernel | {m.get('kernel', '?')} |")
     out.append(f"| SQLite / nginx / wrk | {m.get('sqlite', '?')} / {m.get('nginx', '?')} / {m.get('wrk', '?')} |")
     out.append(f"| Load average at start / end | {m.get('loadavg_start', '?')} / {m.get('loadavg_end', '?')} |")
-    out.append(f"| Server | `voronka serve --threads {m.get('server_threads', '?')}`, SQLite WAL, commits with synchronous=NORMAL and the WAL fdatasync'ed before each batch is acknowledged |")
+    out.append(f"| Server | `voronka serve --threads {m.get('server_threads', '?')}` (io threads and quick reads; other reads on the default read pool of 16), SQLite WAL, commits with synchronous=NORMAL and the WAL fdatasync'ed before each batch is acknowledged |")
     out.append(f"| Data set | {int(m.get('contacts', 0)):,} contacts in the measured tenant, "
                f"{int(m.get('tenants', 0))} tenants ({int(m.get('other_contacts', 0)):,} contacts in each other), "
                f"{db_bytes / 2**30:.2f} GiB; generated in {read_text(results, 'gen_seconds', '?')} s (cached in var/bench/) |")
