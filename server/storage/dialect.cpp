@@ -28,6 +28,14 @@ std::string JsonBool(Dialect d, std::string_view column, std::string_view key) {
     return "(" + std::string(column) + " ->> '" + std::string(key) + "')::boolean::int";
 }
 
+std::string UtcMonth(Dialect d, std::string_view micros_column) {
+    const std::string column(micros_column);
+    if (d == Dialect::kSqlite) {
+        return "strftime('%Y-%m', " + column + " / 1000000, 'unixepoch')";
+    }
+    return "to_char(TIMESTAMP 'epoch' + " + column + " * INTERVAL '1 microsecond', 'YYYY-MM')";
+}
+
 std::string NullSafeEquals(Dialect d, std::string_view a, std::string_view b) {
     if (d == Dialect::kSqlite) {
         return std::string(a) + " IS " + std::string(b);

@@ -18,6 +18,9 @@ std::string JsonNumber(Dialect d, std::string_view column, std::string_view key)
 // Boolean value of a JSON key as 0/1 (SQLite stores JSON true as 1; PostgreSQL gives 'true').
 std::string JsonBool(Dialect d, std::string_view column, std::string_view key);
 
+// The UTC "YYYY-MM" of a column of microseconds since the epoch.
+std::string UtcMonth(Dialect d, std::string_view micros_column);
+
 // Null-safe equality: `a IS b` / `a IS NOT DISTINCT FROM b`.
 std::string NullSafeEquals(Dialect d, std::string_view a, std::string_view b);
 

@@ -11,6 +11,11 @@ TEST(Dialect, ExactFragmentsForBothDatabases) {
     EXPECT_EQ(
         JsonNumber(Dialect::kPostgres, "custom", "score"), "(custom ->> 'score')::double precision"
     );
+    EXPECT_EQ(UtcMonth(Dialect::kSqlite, "at"), "strftime('%Y-%m', at / 1000000, 'unixepoch')");
+    EXPECT_EQ(
+        UtcMonth(Dialect::kPostgres, "at"),
+        "to_char(TIMESTAMP 'epoch' + at * INTERVAL '1 microsecond', 'YYYY-MM')"
+    );
     EXPECT_EQ(NullSafeEquals(Dialect::kSqlite, "a", "$1"), "a IS $1");
     EXPECT_EQ(NullSafeEquals(Dialect::kPostgres, "a", "$1"), "a IS NOT DISTINCT FROM $1");
     EXPECT_EQ(ContainsExpr(Dialect::kSqlite, "name", "$2"), "instr(vk_fold(name), $2) > 0");

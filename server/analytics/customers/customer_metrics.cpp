@@ -9,6 +9,7 @@
 #include "analytics/date_format.hpp"
 #include "analytics/rfm_score.hpp"
 #include "core/money.hpp"
+#include "storage/dialect.hpp"
 
 namespace voronka::analytics::customers_internal {
 
@@ -672,13 +673,6 @@ Result<std::optional<std::string>> LiveOwner(
     return std::optional<std::string>(storage::AsText(rows.rows[0][0]));
 }
 
-std::string MonthSql(storage::Dialect d, const std::string& column) {
-    if (d == storage::Dialect::kSqlite) {
-        return "strftime('%Y-%m', " + column + " / 1000000, 'unixepoch')";
-    }
-    return "to_char(TIMESTAMP 'epoch' + " + column + " * INTERVAL '1 microsecond', 'YYYY-MM')";
-}
-
 }  // namespace
 
 void AddRfmCustomer(
@@ -836,7 +830,7 @@ Status RebuildCustomerMonths(Connection& tx, int64_t tenant_id) {
     VK_RETURN_IF_ERROR(tx.Execute(
         "INSERT INTO customer_months (tenant_id, contact_id, month) SELECT DISTINCT tenant_id, "
         "contact_id, " +
-            MonthSql(tx.dialect(), "ordered_at") +
+            storage::UtcMonth(tx.dialect(), "ordered_at") +
             " FROM orders WHERE tenant_id = $1 AND deleted_at IS NULL AND status = 'completed' "
             "AND ordered_at IS NOT NULL AND contact_id IS NOT NULL",
         {tenant_id}

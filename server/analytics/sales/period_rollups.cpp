@@ -9,6 +9,7 @@
 #include "analytics/sales/stage_rollups.hpp"
 #include "core/clock.hpp"
 #include "core/money.hpp"
+#include "storage/dialect.hpp"
 
 namespace voronka::analytics {
 
@@ -231,17 +232,7 @@ void ExtendForPeriodRollups(records::EntityRegistry& registry) {
     });
 }
 
-namespace {
-
-// The "YYYY-MM" of a microseconds column: the one place the two dialects differ here.
-std::string MonthSql(storage::Dialect d, const std::string& column) {
-    if (d == storage::Dialect::kSqlite) {
-        return "strftime('%Y-%m', " + column + " / 1000000, 'unixepoch')";
-    }
-    return "to_char(TIMESTAMP 'epoch' + " + column + " * INTERVAL '1 microsecond', 'YYYY-MM')";
-}
-
-}  // namespace
+namespace {}  // namespace
 
 Status RebuildPeriodRollups(storage::Connection& tx, int64_t tenant_id) {
     for (const char* table : {"deal_period_rollups", "lead_period_rollups"}) {
@@ -260,11 +251,11 @@ Status RebuildPeriodRollups(storage::Connection& tx, int64_t tenant_id) {
         "COALESCE(CAST(SUM(amount * COALESCE(probability, 0)) AS BIGINT), 0) FROM ("
         "SELECT tenant_id, pipeline_id, owner_id, source, status, loss_reason, currency, amount, "
         "probability, 'closed' AS basis, COALESCE(" +
-            MonthSql(d, "closed_at") + ", '') AS month" + live +
+            storage::UtcMonth(d, "closed_at") + ", '') AS month" + live +
             "status IN ('won', 'lost') UNION ALL "
             "SELECT tenant_id, pipeline_id, owner_id, source, status, loss_reason, currency, "
             "amount, probability, 'won', COALESCE(" +
-            MonthSql(d, "won_at") + ", '')" + live +
+            storage::UtcMonth(d, "won_at") + ", '')" + live +
             "status = 'won' UNION ALL "
             "SELECT tenant_id, pipeline_id, owner_id, source, status, loss_reason, currency, "
             "amount, probability, 'expected', COALESCE(substr(expected_close_date, 1, 7), '')" +
@@ -287,11 +278,11 @@ Status RebuildPeriodRollups(storage::Connection& tx, int64_t tenant_id) {
     VK_RETURN_IF_ERROR(Done(tx.Execute(
         "INSERT INTO lead_period_rollups (tenant_id, month, owner_id, source, campaign, leads, "
         "converted) SELECT tenant_id, " +
-            MonthSql(d, "created_at") +
+            storage::UtcMonth(d, "created_at") +
             ", COALESCE(owner_id, ''), COALESCE(source, ''), COALESCE(campaign, ''), COUNT(*), "
             "SUM(CASE WHEN status = 'converted' THEN 1 ELSE 0 END) FROM leads "
             "WHERE tenant_id = $1 AND deleted_at IS NULL GROUP BY tenant_id, " +
-            MonthSql(d, "created_at") +
+            storage::UtcMonth(d, "created_at") +
             ", COALESCE(owner_id, ''), COALESCE(source, ''), COALESCE(campaign, '')",
         {tenant_id}
     )));

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "analytics/sales/analytics_sql.hpp"
+#include "analytics/sales/rollup_test_fixture.hpp"
 #include "analytics/sales/sales_analytics.hpp"
 #include "analytics/sales/sales_analytics_entities.hpp"
 #include "core/money.hpp"
@@ -24,7 +25,7 @@ using storage::AsText;
 using storage::IsNull;
 
 constexpr int64_t kDay = 86'400'000'000;
-constexpr int64_t kJuly = 1782864000000000;  // 2026-07-01T00:00:00Z
+constexpr int64_t kJuly = testing::kRollupTestStart;
 
 core::Status Done(core::Result<records::Record> r) {
     return r ? core::Ok() : core::Status(std::move(r).error());
@@ -66,91 +67,42 @@ TEST(MonthSplitTest, WholeMonthsAndEdges) {
 
 // Random writes to deals and leads over half a year, then every roll-up-backed figure checked
 // against the same figure computed from the records themselves, for many filters and roles.
-class PeriodRollupsTest : public storage::BackendTest {
+class PeriodRollupsTest : public testing::SalesRollupTest {
 protected:
     void SetUp() override {
-        storage::BackendTest::SetUp();
+        SalesRollupTest::SetUp();
         if (IsSkipped()) {
             return;
         }
-        sales::RegisterSalesEntities(registry_);
-        sales::RegisterOperationalEntities(registry_, clock_);
-        RegisterSalesAnalyticsEntities(registry_);
-        records_ = std::make_unique<records::RecordService>(db(), registry_, clock_);
-        sales_ = std::make_unique<sales::SalesService>(*records_, clock_);
-        analytics_ = std::make_unique<SalesAnalytics>(*records_, clock_);
-        tenant_ = TestTenant::Create(db(), "Acme");
-        team_ = tenant_.AddTeam(db());
         empty_team_ = tenant_.AddTeam(db());
-        users_ = {
-            tenant_.admin,
-            tenant_.AddUser(db(), "user", team_),
-            tenant_.AddUser(db(), "user", team_),
-            tenant_.AddUser(db(), "user", ""),
-            tenant_.AddUser(db(), "manager", "")};
     }
 
     Json MakePipeline(const std::string& name) {
-        auto p = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
-            return sales_->CreatePipeline(
-                tx,
-                tenant_.admin,
-                {{"name", name},
-                 {"stages",
-                  {{{"name", "New"}, {"probability", 10}},
-                   {{"name", "Offer"}, {"probability", 50}},
-                   {{"name", "Won"}, {"kind", "won"}},
-                   {{"name", "Lost"}, {"kind", "lost"}}}}}
-            );
-        });
-        EXPECT_TRUE(p) << storage::Describe(p.error());
-        return p ? *p : Json();
-    }
-
-    void Write(const std::function<core::Status(Connection&)>& fn) {
-        auto done = db().Write([&](Connection& tx) -> core::Status { return fn(tx); });
-        ASSERT_TRUE(done) << storage::Describe(done.error());
-    }
-
-    std::vector<std::vector<std::string>> Rows(const std::string& sql) {
-        auto rows = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) {
-            return c.Query(sql, {tenant_.id});
-        });
-        EXPECT_TRUE(rows) << storage::Describe(rows.error());
-        std::vector<std::vector<std::string>> out;
-        for (const auto& r : rows ? rows->rows : std::vector<std::vector<storage::Value>>{}) {
-            std::vector<std::string> row;
-            for (const auto& v : r) {
-                row.push_back(IsNull(v) ? "NULL" : AsText(v));
-            }
-            out.push_back(std::move(row));
-        }
-        return out;
+        return SalesRollupTest::MakePipeline(
+            name,
+            {{{"name", "New"}, {"probability", 10}},
+             {{"name", "Offer"}, {"probability", 50}},
+             {{"name", "Won"}, {"kind", "won"}},
+             {{"name", "Lost"}, {"kind", "lost"}}}
+        );
     }
 
     // Both roll-up tables as stored, rows that net to nothing left out.
     std::vector<std::vector<std::string>> Stored() {
-        auto deals = Rows(
+        auto deals = TextRows(
             "SELECT basis, month, pipeline_id, owner_id, source, status, loss_reason, currency, "
             "deals, amounts, amount_minor, weighted_minor FROM deal_period_rollups WHERE "
             "tenant_id = $1 AND (deals <> 0 OR amounts <> 0 OR amount_minor <> 0 OR "
             "weighted_minor <> 0) ORDER BY basis, month, pipeline_id, owner_id, source, status, "
             "loss_reason, currency"
         );
-        auto leads = Rows(
+        auto leads = TextRows(
             "SELECT month, owner_id, source, campaign, leads, converted FROM lead_period_rollups "
             "WHERE tenant_id = $1 AND (leads <> 0 OR converted <> 0) ORDER BY month, owner_id, "
             "source, campaign"
         );
         deals.insert(deals.end(), leads.begin(), leads.end());
         return deals;
-    }
-
-    // Runs `fn` on a read connection; fails the test on an error.
-    Json Read(const std::function<core::Result<Json>(Connection&)>& fn) {
-        auto r = storage::ReadReturning<Json>(db(), fn);
-        EXPECT_TRUE(r) << storage::Describe(r.error());
-        return r ? *r : Json();
     }
 
     // The reference: SQL over the records themselves, within the caller's list scope.
@@ -402,15 +354,7 @@ protected:
         EXPECT_TRUE(want.empty()) << "groups missing from the widget: " << want.size();
     }
 
-    core::ManualClock clock_{kJuly};
-    records::EntityRegistry registry_;
-    std::unique_ptr<records::RecordService> records_;
-    std::unique_ptr<sales::SalesService> sales_;
-    std::unique_ptr<SalesAnalytics> analytics_;
-    TestTenant tenant_;
-    std::string team_;
     std::string empty_team_;
-    std::vector<RequestContext> users_;
 };
 
 TEST_P(PeriodRollupsTest, MatchRecordsAfterRandomWrites) {

@@ -9,6 +9,7 @@
 #include "analytics/sales/analytics_sql.hpp"
 #include "analytics/sales/period_rollups.hpp"
 #include "core/clock.hpp"
+#include "storage/dialect.hpp"
 
 namespace voronka::analytics {
 
@@ -286,17 +287,6 @@ records::AfterWriteHook DealStageRollupHook() {
     };
 }
 
-namespace {
-
-std::string MonthSql(storage::Dialect d, const std::string& column) {
-    if (d == storage::Dialect::kSqlite) {
-        return "strftime('%Y-%m', " + column + " / 1000000, 'unixepoch')";
-    }
-    return "to_char(TIMESTAMP 'epoch' + " + column + " * INTERVAL '1 microsecond', 'YYYY-MM')";
-}
-
-}  // namespace
-
 Status RebuildStageRollups(storage::Connection& tx, int64_t tenant_id) {
     for (const char* table : {"deal_stage_times", "deal_funnel_rollups"}) {
         VK_RETURN_IF_ERROR(Done(
@@ -333,7 +323,7 @@ Status RebuildStageRollups(storage::Connection& tx, int64_t tenant_id) {
         "INSERT INTO deal_funnel_rollups (tenant_id, month, pipeline_id, owner_id, source, "
         "stage_id, visited, deals) SELECT tenant_id, month, pipeline_id, owner_id, source, "
         "stage_id, visited, COUNT(*) FROM (SELECT d.tenant_id, " +
-            MonthSql(d, "d.created_at") +
+            storage::UtcMonth(d, "d.created_at") +
             " AS month, COALESCE(d.pipeline_id, '') AS pipeline_id, COALESCE(d.owner_id, '') AS "
             "owner_id, COALESCE(d.source, '') AS source, COALESCE(d.stage_id, '') AS stage_id, "
             "COALESCE(" +

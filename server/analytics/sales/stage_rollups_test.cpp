@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "analytics/sales/analytics_sql.hpp"
+#include "analytics/sales/rollup_test_fixture.hpp"
 #include "analytics/sales/sales_analytics.hpp"
 #include "analytics/sales/sales_analytics_entities.hpp"
 #include "records/test_support.hpp"
@@ -23,7 +24,7 @@ using storage::AsText;
 using storage::IsNull;
 
 constexpr int64_t kDay = 86'400'000'000;
-constexpr int64_t kJuly = 1782864000000000;  // 2026-07-01T00:00:00Z
+constexpr int64_t kJuly = testing::kRollupTestStart;
 
 core::Status Done(core::Result<records::Record> r) {
     return r ? core::Ok() : core::Status(std::move(r).error());
@@ -39,80 +40,28 @@ TEST(VisitedKeyTest, SortedDistinctAndBack) {
 // Random deal writes (create, stage moves, owner/source/pipeline changes, delete, restore,
 // references moved by a merge, stages reordered), then the funnel and velocity, which read the
 // roll-ups, checked against the same figures counted from the event log's stage history.
-class StageRollupsTest : public storage::BackendTest {
+class StageRollupsTest : public testing::SalesRollupTest {
 protected:
-    void SetUp() override {
-        storage::BackendTest::SetUp();
-        if (IsSkipped()) {
-            return;
-        }
-        sales::RegisterSalesEntities(registry_);
-        sales::RegisterOperationalEntities(registry_, clock_);
-        RegisterSalesAnalyticsEntities(registry_);
-        records_ = std::make_unique<records::RecordService>(db(), registry_, clock_);
-        sales_ = std::make_unique<sales::SalesService>(*records_, clock_);
-        analytics_ = std::make_unique<SalesAnalytics>(*records_, clock_);
-        tenant_ = TestTenant::Create(db(), "Acme");
-        team_ = tenant_.AddTeam(db());
-        users_ = {
-            tenant_.admin,
-            tenant_.AddUser(db(), "user", team_),
-            tenant_.AddUser(db(), "user", team_),
-            tenant_.AddUser(db(), "user", ""),
-            tenant_.AddUser(db(), "manager", "")};
-    }
-
     Json MakePipeline(const std::string& name) {
-        auto p = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
-            return sales_->CreatePipeline(
-                tx,
-                tenant_.admin,
-                {{"name", name},
-                 {"stages",
-                  {{{"name", "New"}, {"probability", 10}},
-                   {{"name", "Meeting"}, {"probability", 30}},
-                   {{"name", "Offer"}, {"probability", 50}},
-                   {{"name", "Won"}, {"kind", "won"}},
-                   {{"name", "Lost"}, {"kind", "lost"}}}}}
-            );
-        });
-        EXPECT_TRUE(p) << storage::Describe(p.error());
-        return p ? *p : Json();
-    }
-
-    void Write(const std::function<core::Status(Connection&)>& fn) {
-        auto done = db().Write([&](Connection& tx) -> core::Status { return fn(tx); });
-        ASSERT_TRUE(done) << storage::Describe(done.error());
-    }
-
-    Json Read(const std::function<core::Result<Json>(Connection&)>& fn) {
-        auto r = storage::ReadReturning<Json>(db(), fn);
-        EXPECT_TRUE(r) << storage::Describe(r.error());
-        return r ? *r : Json();
+        return SalesRollupTest::MakePipeline(
+            name,
+            {{{"name", "New"}, {"probability", 10}},
+             {{"name", "Meeting"}, {"probability", 30}},
+             {{"name", "Offer"}, {"probability", 50}},
+             {{"name", "Won"}, {"kind", "won"}},
+             {{"name", "Lost"}, {"kind", "lost"}}}
+        );
     }
 
     std::vector<std::vector<std::string>> Stored() {
-        auto rows = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) {
-            return c.Query(
-                "SELECT 'f', month, pipeline_id, owner_id, source, stage_id, visited, "
-                "CAST(deals AS TEXT), '' FROM deal_funnel_rollups WHERE tenant_id = $1 AND "
-                "deals <> 0 UNION ALL SELECT 't', deal_id, stage_id, pipeline_id, owner_id, "
-                "source, CAST(created_at AS TEXT), COALESCE(CAST(closed_micros AS TEXT), '-'), "
-                "COALESCE(CAST(open_at AS TEXT), '-') FROM deal_stage_times WHERE tenant_id = $1 "
-                "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9",
-                {tenant_.id}
-            );
-        });
-        EXPECT_TRUE(rows) << storage::Describe(rows.error());
-        std::vector<std::vector<std::string>> out;
-        for (const auto& r : rows ? rows->rows : std::vector<std::vector<storage::Value>>{}) {
-            std::vector<std::string> row;
-            for (const auto& v : r) {
-                row.push_back(IsNull(v) ? "NULL" : AsText(v));
-            }
-            out.push_back(std::move(row));
-        }
-        return out;
+        return TextRows(
+            "SELECT 'f', month, pipeline_id, owner_id, source, stage_id, visited, "
+            "CAST(deals AS TEXT), '' FROM deal_funnel_rollups WHERE tenant_id = $1 AND "
+            "deals <> 0 UNION ALL SELECT 't', deal_id, stage_id, pipeline_id, owner_id, "
+            "source, CAST(created_at AS TEXT), COALESCE(CAST(closed_micros AS TEXT), '-'), "
+            "COALESCE(CAST(open_at AS TEXT), '-') FROM deal_stage_times WHERE tenant_id = $1 "
+            "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
+        );
     }
 
     // The list terms of the filters, as the widgets narrow the deals.
@@ -226,14 +175,6 @@ protected:
         checked_reached_ += reached_total;
     }
 
-    core::ManualClock clock_{kJuly};
-    records::EntityRegistry registry_;
-    std::unique_ptr<records::RecordService> records_;
-    std::unique_ptr<sales::SalesService> sales_;
-    std::unique_ptr<SalesAnalytics> analytics_;
-    TestTenant tenant_;
-    std::string team_;
-    std::vector<RequestContext> users_;
     int64_t checked_reached_ = 0;
 };
 
