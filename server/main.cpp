@@ -160,21 +160,24 @@ int main(int argc, char** argv) {
         ->add_option(
             "--threads", threads, "Threads serving connections and quick reads (a record by id)"
         )
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1024));
     serve
         ->add_option(
             "--read-threads",
             read_threads,
-            "Threads for the other reads: lists, search, boards, reports"
+            "Threads for the other reads: lists, search, boards, reports (0: on the io threads)"
         )
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
     serve
         ->add_option(
             "--write-threads",
             write_threads,
             "Threads for requests that change data (each may wait on a durable group commit)"
         )
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(0, 1024));
     serve->add_option("--body-limit", body_limit, "Largest request body in bytes (413 beyond)")
         ->capture_default_str();
     serve
