@@ -1035,6 +1035,14 @@ Result<Json> SalesAnalytics::Sources(
         x.campaign = campaign;
         return x;
     };
+    // Rows of (keys..., leads, converted), from the records or from the roll-ups alike.
+    auto add_leads = [&](const storage::Rows& leads) {
+        for (const auto& row : leads.rows) {
+            Row& x = row_of(row);
+            x.leads += AsInt(row[key_count]);
+            x.converted += AsInt(row[key_count + 1]);
+        }
+    };
 
     // Leads by creation month: whole months from lead_period_rollups, edge months from leads.
     const std::vector<FilterTerm> lead_terms = r.Terms(f, "created_at", false);
@@ -1068,11 +1076,7 @@ Result<Json> SalesAnalytics::Sources(
                 params
             )
         );
-        for (const auto& row : leads.rows) {
-            Row& x = row_of(row);
-            x.leads += AsInt(row[key_count]);
-            x.converted += AsInt(row[key_count + 1]);
-        }
+        add_leads(leads);
     }
     {
         params.assign({ctx.tenant_id});
@@ -1091,11 +1095,7 @@ Result<Json> SalesAnalytics::Sources(
                 params
             )
         );
-        for (const auto& row : leads.rows) {
-            Row& x = row_of(row);
-            x.leads += AsInt(row[key_count]);
-            x.converted += AsInt(row[key_count + 1]);
-        }
+        add_leads(leads);
     }
 
     const std::vector<FilterTerm> won_terms = Plus(r.Terms(f, "won_at"), {{"status", "eq", "won"}});
