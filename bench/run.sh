@@ -395,8 +395,10 @@ if wanted analytics; then
     A_DEALS=${BENCH_ANALYTICS_DEALS:-2000000}
     A_LEADS=${BENCH_ANALYTICS_LEADS:-200000}
     build_tool gen_analytics -lsqlite3
+    # Keyed by the generators, not the schema: the server migrates a cached set on start, and a
+    # migration fills what it adds from the rows already there.
     AKEY=$(cat "$ROOT"/bench/gen_contacts.cpp "$ROOT"/bench/gen_analytics.cpp \
-        "$ROOT"/bench/bulk_sqlite.hpp "$ROOT"/server/storage/migrations/sqlite/*.sql |
+        "$ROOT"/bench/bulk_sqlite.hpp |
         { cat; echo "$A_CONTACTS $A_ORDERS $A_DEALS $A_LEADS"; } | sha256sum | cut -c1-12)
     ADATA=$WORK/analytics-$AKEY
     ADB=$ADATA/analytics.db

@@ -47,4 +47,17 @@ std::vector<CustomerSummary> SummariseTransactions(
     const std::vector<Transaction>& transactions, const SummaryOptions& options
 );
 
+// One customer's purchase: its day and value.
+struct DayValue {
+    int32_t day = 0;
+    double value = 0;
+};
+
+// One customer's summary from its purchases sorted by day (same-day purchases are merged here;
+// `history` is reordered in place). Nothing when the first purchase is after the calibration end
+// or there is none. Purchases after observation_end_day must already be left out.
+std::optional<CustomerSummary> SummariseCustomer(
+    std::string customer_id, std::vector<DayValue>& history, const SummaryOptions& options
+);
+
 }  // namespace voronka::analytics

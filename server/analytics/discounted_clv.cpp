@@ -26,6 +26,20 @@ double DiscountedClv(
     double expected_spend,
     const ClvOptions& options
 ) {
+    return DiscountedClvOf(
+        DiscountedPurchases(cumulative_purchases, options), expected_spend, options
+    );
+}
+
+double DiscountedClvOf(
+    double discounted_purchases, double expected_spend, const ClvOptions& options
+) {
+    return discounted_purchases * expected_spend * options.margin;
+}
+
+double DiscountedPurchases(
+    const CumulativePurchases& cumulative_purchases, const ClvOptions& options
+) {
     const double units_per_week = 7.0 / options.days_per_unit;
     const double log_growth = std::log1p(options.annual_discount_rate);
     double previous = 0;
@@ -36,7 +50,7 @@ double DiscountedClv(
         value += (cumulative - previous) * std::exp(-years * log_growth);
         previous = cumulative;
     }
-    return value * expected_spend * options.margin;
+    return value;
 }
 
 }  // namespace voronka::analytics

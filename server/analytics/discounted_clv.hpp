@@ -30,4 +30,15 @@ double DiscountedClv(
     const ClvOptions& options
 );
 
+// The sum above without the spend and margin factors: the discounted expected purchases. Equal
+// customers (same x, t_x, T) share it, so a refit evaluates it once per such group.
+double DiscountedPurchases(
+    const CumulativePurchases& cumulative_purchases, const ClvOptions& options
+);
+
+// DiscountedClv from DiscountedPurchases, with the same arithmetic.
+double DiscountedClvOf(
+    double discounted_purchases, double expected_spend, const ClvOptions& options
+);
+
 }  // namespace voronka::analytics

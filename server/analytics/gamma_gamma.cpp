@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "analytics/likelihood_fit.hpp"
 #include "analytics/special_functions.hpp"
@@ -20,24 +21,56 @@ std::vector<SpendObservation> RepeatSpend(const std::vector<CustomerSummary>& su
     return out;
 }
 
+namespace {
+
+// The observations in the form the likelihood needs: only log(x * z + gamma) depends on both a
+// customer and the parameters, so the other per-customer logs are summed once per fit.
+struct PreparedSpend {
+    std::vector<std::pair<double, double>> x_and_sum;  // x and x * z-bar per customer
+    std::vector<std::pair<double, double>> per_x;      // distinct x and its customer count
+    double log_mean_sum = 0;                           // sum of log z-bar
+    double x_log_sum = 0;                              // sum of x * (log z-bar + log x)
+};
+
+PreparedSpend Prepare(const std::vector<SpendObservation>& observations) {
+    PreparedSpend out;
+    out.x_and_sum.reserve(observations.size());
+    std::map<int64_t, double> counts;
+    for (const auto& o : observations) {
+        const double x = static_cast<double>(o.frequency);
+        const double m = o.monetary_value;
+        out.x_and_sum.emplace_back(x, x * m);
+        out.log_mean_sum += std::log(m);
+        out.x_log_sum += x * (std::log(m) + std::log(x));
+        counts[o.frequency] += 1;
+    }
+    for (const auto& [x, n] : counts) {
+        out.per_x.emplace_back(static_cast<double>(x), n);
+    }
+    return out;
+}
+
+// Sum over customers of -lgamma(q) + q log gamma + lgamma(px + q) - lgamma(px)
+// + (px - 1) log z-bar + px log x - (px + q) log(x z-bar + gamma).
+double LogLikelihood(const GammaGammaParams& params, const PreparedSpend& data) {
+    const auto& [p, q, gamma] = params;
+    const double constant = -LogGamma(q) + q * std::log(gamma);
+    double total = p * data.x_log_sum - data.log_mean_sum;
+    for (const auto& [x, n] : data.per_x) {
+        total += n * (constant + LogGamma(p * x + q) - LogGamma(p * x));
+    }
+    for (const auto& [x, sum] : data.x_and_sum) {
+        total -= (p * x + q) * std::log(sum + gamma);
+    }
+    return total;
+}
+
+}  // namespace
+
 double GammaGammaLogLikelihood(
     const GammaGammaParams& params, const std::vector<SpendObservation>& observations
 ) {
-    const auto& [p, q, gamma] = params;
-    const double constant = -LogGamma(q) + q * std::log(gamma);
-    std::map<int64_t, double> per_frequency;  // lgamma(px + q) - lgamma(px), once per x
-    double total = 0;
-    for (const auto& o : observations) {
-        const double x = static_cast<double>(o.frequency);
-        auto [it, inserted] = per_frequency.try_emplace(o.frequency, 0.0);
-        if (inserted) {
-            it->second = LogGamma(p * x + q) - LogGamma(p * x);
-        }
-        const double m = o.monetary_value;
-        total += constant + it->second + (p * x - 1) * std::log(m) + p * x * std::log(x) -
-                 (p * x + q) * std::log(x * m + gamma);
-    }
-    return total;
+    return LogLikelihood(params, Prepare(observations));
 }
 
 core::Result<GammaGammaFit> FitGammaGamma(const std::vector<SpendObservation>& observations) {
@@ -54,8 +87,9 @@ core::Result<GammaGammaFit> FitGammaGamma(const std::vector<SpendObservation>& o
         }
         mean += o.monetary_value / static_cast<double>(observations.size());
     }
-    const LogLikelihoodFunction ll = [&observations](std::span<const double> v, std::span<double>) {
-        return GammaGammaLogLikelihood({v[0], v[1], v[2]}, observations);
+    const PreparedSpend data = Prepare(observations);
+    const LogLikelihoodFunction ll = [&data](std::span<const double> v, std::span<double>) {
+        return LogLikelihood({v[0], v[1], v[2]}, data);
     };
     // Start at p = 1, q = 2, and gamma matching the sample mean: p * gamma / (q - 1) = mean.
     VK_ASSIGN_OR_RETURN(auto best, MaximiseLikelihood(ll, {1.0, 2.0, mean}, false));

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <span>
 #include <unordered_map>
 
 #include "access/permissions.hpp"
@@ -320,22 +321,9 @@ Status ForIdBatches(
 // matter, small enough that one chunk's rows stay a few tens of megabytes.
 constexpr int64_t kOrdersPerChunk = 200'000;
 
-// Every live completed order of live contacts, summed per customer: one pass over the covering
-// index orders_customer_metrics in (customer, time) order, read in chunks of whole customers.
-// Reading the index in order, not joining each order to its contact and not counting distinct
-// days in a temporary b-tree per customer, is what keeps a million customers within seconds.
-// One customer's totals as the recount gathers them. Its orders come in time order, so equal
-// days are neighbours and distinct days are counted without a set.
-struct CustomerTotals {
-    std::string contact_id;
-    Totals totals;  // totals.days stays empty: see days
-    int64_t days = 0;
-    int32_t last_day = 0;
-};
+}  // namespace
 
-Result<std::vector<CustomerTotals>> TotalsPerCustomer(
-    Connection& tx, int64_t tenant_id, int64_t now
-) {
+Status ForEachCustomersOrders(Connection& tx, int64_t tenant_id, const CustomerOrders& each) {
     VK_ASSIGN_OR_RETURN(
         storage::Rows deleted,
         tx.Query(
@@ -346,7 +334,6 @@ Result<std::vector<CustomerTotals>> TotalsPerCustomer(
     for (const auto& r : deleted.rows) {
         gone.insert(storage::AsText(r[0]));
     }
-    std::vector<CustomerTotals> out;
     std::string after;  // resume at this customer (read again from its first order)
     int64_t chunk = kOrdersPerChunk;
     for (;;) {
@@ -361,42 +348,74 @@ Result<std::vector<CustomerTotals>> TotalsPerCustomer(
             )
         );
         const bool last_chunk = static_cast<int64_t>(rows.size()) < chunk;
-        // The chunk's last customer may go on in the next chunk: it is counted there.
+        // The chunk's last customer may go on in the next chunk: it is passed on there.
         const std::string cut = last_chunk ? std::string() : storage::AsText(rows.rows.back()[0]);
         if (!last_chunk && cut == after) {
             chunk *= 2;  // one customer fills the chunk: read more at once
             continue;
         }
-        for (const auto& r : rows.rows) {
-            const std::string& contact_id = std::get<std::string>(r[0]);
-            if ((!last_chunk && contact_id == cut)) {
+        const std::span<const OrderRow> all(rows.rows);
+        size_t begin = 0;
+        while (begin < all.size()) {
+            const std::string& contact_id = std::get<std::string>(all[begin][0]);
+            if (!last_chunk && contact_id == cut) {
                 break;  // the cut customer's orders end the chunk
             }
-            if (out.empty() || out.back().contact_id != contact_id) {
-                if (gone.contains(contact_id)) {
-                    continue;
-                }
-                out.push_back({contact_id, {}, 0, 0});
+            size_t end = begin + 1;
+            while (end < all.size() && std::get<std::string>(all[end][0]) == contact_id) {
+                ++end;
             }
-            CustomerTotals& c = out.back();
-            Totals& t = c.totals;
-            const int64_t at = storage::AsInt(r[1]);
-            CountOrderAt(t, at, now);
-            const int32_t day = DayOf(at);
-            if (c.days == 0 || day != c.last_day) {
-                ++c.days;
-                c.last_day = day;
+            if (!gone.contains(contact_id)) {
+                VK_RETURN_IF_ERROR(each(contact_id, all.subspan(begin, end - begin)));
             }
-            const std::string currency = storage::IsNull(r[2]) ? "" : storage::AsText(r[2]);
-            VK_ASSIGN_OR_RETURN(
-                t.revenue[currency], core::AddMinor(t.revenue[currency], storage::AsInt(r[3]))
-            );
+            begin = end;
         }
         if (last_chunk) {
-            return out;
+            return core::Ok();
         }
         after = cut;
     }
+}
+
+namespace {
+
+// Every live completed order of live contacts, summed per customer (ForEachCustomersOrders).
+// One customer's totals as the recount gathers them. Its orders come in time order, so equal
+// days are neighbours and distinct days are counted without a set.
+struct CustomerTotals {
+    std::string contact_id;
+    Totals totals;  // totals.days stays empty: see days
+    int64_t days = 0;
+    int32_t last_day = 0;
+};
+
+Result<std::vector<CustomerTotals>> TotalsPerCustomer(
+    Connection& tx, int64_t tenant_id, int64_t now
+) {
+    std::vector<CustomerTotals> out;
+    VK_RETURN_IF_ERROR(ForEachCustomersOrders(
+        tx,
+        tenant_id,
+        [&](const std::string& contact_id, std::span<const OrderRow> orders) -> Status {
+            CustomerTotals& c = out.emplace_back(CustomerTotals{contact_id, {}, 0, 0});
+            Totals& t = c.totals;
+            for (const OrderRow& r : orders) {
+                const int64_t at = storage::AsInt(r[1]);
+                CountOrderAt(t, at, now);
+                const int32_t day = DayOf(at);
+                if (c.days == 0 || day != c.last_day) {
+                    ++c.days;
+                    c.last_day = day;
+                }
+                const std::string currency = storage::IsNull(r[2]) ? "" : storage::AsText(r[2]);
+                VK_ASSIGN_OR_RETURN(
+                    t.revenue[currency], core::AddMinor(t.revenue[currency], storage::AsInt(r[3]))
+                );
+            }
+            return core::Ok();
+        }
+    ));
+    return out;
 }
 
 // Moves the rescored customers between rfm_segment_rollups rows: the changed ones leave their

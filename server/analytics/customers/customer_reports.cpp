@@ -2,7 +2,9 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "analytics/customer_summary.hpp"
 #include "analytics/customer_value.hpp"
@@ -268,39 +270,34 @@ Result<Json> CustomerAnalytics::RefitClv(const RequestContext& ctx, const Json& 
     storage::Database& db = records_.db();
     const int64_t now = clock_.NowMicros();
     const int32_t today = DayOf(now);
+    // The fit runs outside any transaction: a slow one must not hold the writer. Each live
+    // customer's orders in the main currency up to today, in customer order.
+    const SummaryOptions summary{today, std::nullopt, TimeUnit::kWeek};
     std::string main;
-    // The fit runs outside any transaction: a slow one must not hold the writer.
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows rows,
-        storage::ReadReturning<storage::Rows>(
-            db,
-            [&](Connection& c) -> Result<storage::Rows> {
-                VK_ASSIGN_OR_RETURN(main, MainCurrency(c, ctx.tenant_id));
-                return c.Query(
-                    "SELECT o.contact_id, o.ordered_at, o.amount FROM orders o" +
-                        JoinContacts("o") +
-                        "WHERE o.tenant_id = $1 AND o.deleted_at IS NULL AND o.status = "
-                        "'completed' "
-                        "AND o.currency = $2 AND o.ordered_at IS NOT NULL AND o.amount IS NOT NULL "
-                        "ORDER BY o.ordered_at, o.id",
-                    {ctx.tenant_id, main}
-                );
+    std::vector<CustomerSummary> summaries;
+    VK_RETURN_IF_ERROR(db.Read([&](Connection& c) -> Status {
+        VK_ASSIGN_OR_RETURN(main, MainCurrency(c, ctx.tenant_id));
+        std::vector<DayValue> history;
+        return ForEachCustomersOrders(
+            c,
+            ctx.tenant_id,
+            [&](const std::string& contact_id, std::span<const OrderRow> orders) -> Status {
+                history.clear();
+                for (const OrderRow& r : orders) {
+                    const int32_t day = DayOf(storage::AsInt(r[1]));
+                    if (day <= today && !storage::IsNull(r[2]) && storage::AsText(r[2]) == main) {
+                        // Spend in minor units: the fit is scale-free, CLV comes out in minor
+                        // units.
+                        history.push_back({day, static_cast<double>(storage::AsInt(r[3]))});
+                    }
+                }
+                if (auto s = SummariseCustomer(contact_id, history, summary)) {
+                    summaries.push_back(std::move(*s));
+                }
+                return core::Ok();
             }
-        )
-    );
-    std::vector<Transaction> transactions;
-    transactions.reserve(rows.size());
-    for (const auto& r : rows.rows) {
-        const int32_t day = DayOf(storage::AsInt(r[1]));
-        if (day <= today) {
-            // Spend in minor units: the fit is scale-free, CLV comes out in minor units.
-            transactions.push_back(
-                {storage::AsText(r[0]), day, static_cast<double>(storage::AsInt(r[2]))}
-            );
-        }
-    }
-    const std::vector<CustomerSummary> summaries =
-        SummariseTransactions(transactions, {today, std::nullopt, TimeUnit::kWeek});
+        );
+    }));
     ClvOptions options;
     options.horizon_weeks =
         static_cast<int>(std::lround(static_cast<double>(horizon_months) * 365.25 / 12.0 / 7.0));

@@ -2,8 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -40,6 +42,16 @@ Status RefreshCustomerMetrics(
 
 // Rebuilds every metrics row of the tenant and scores all customers together.
 Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now_micros);
+
+// Every live completed order of every live contact, one customer at a time in (contact, time)
+// order: `each` gets the customer's rows of (contact_id, ordered_at, currency, amount). One pass
+// over the covering index orders_customer_metrics, read in chunks of whole customers; reading the
+// index in order instead of joining each order to its contact or hashing customers is what keeps
+// a million customers within seconds.
+using OrderRow = std::vector<storage::Value>;
+using CustomerOrders =
+    std::function<Status(const std::string& contact_id, std::span<const OrderRow> orders)>;
+Status ForEachCustomersOrders(Connection& tx, int64_t tenant_id, const CustomerOrders& each);
 
 // Co-purchase counts for the next best offer (migration 0013, co_purchases.cpp).
 // Recounts one customer's products from its live completed orders and moves the pair counts by

@@ -12,6 +12,7 @@
 #include "analytics/sales/analytics_sql.hpp"
 #include "analytics/sales/period_rollups.hpp"
 #include "analytics/sales/stage_rollups.hpp"
+#include "analytics/sales/stage_time_cells.hpp"
 #include "core/id.hpp"
 #include "core/money.hpp"
 #include "records/field_codec.hpp"
@@ -588,15 +589,21 @@ Result<Json> SalesAnalytics::Velocity(
         base.emplace_back(*to);
         keys += " AND created_at < " + P(base.size());
     }
-    base.emplace_back(clock_.NowMicros());
+    const int64_t now = clock_.NowMicros();
+    base.emplace_back(now);
     const std::string micros =
         "CASE WHEN closed_micros IS NULL AND open_at IS NULL THEN NULL ELSE "
         "COALESCE(closed_micros, 0) + COALESCE(CAST(" +
         P(base.size()) + " AS BIGINT) - open_at, 0) END";
-    Json stages = Json::array();
-    for (const auto& row : stage_rows.rows) {
+    // Every deal of the pipeline (no scope, owner, team, source or date narrows it): the
+    // time-in-stage cells give the figures without reading every deal.
+    std::vector<storage::Value> narrowing{ctx.tenant_id};
+    const bool whole_pipeline = r.RollupConditions(ctx, f, "deals", false, narrowing).empty() &&
+                                f.from.empty() && f.to.empty();
+    // From every matching deal_stage_times row of the stage.
+    auto from_rows = [&](const std::string& stage_id) -> Result<StageTimeSummary> {
         std::vector<storage::Value> params = base;
-        params.emplace_back(AsText(row[0]));
+        params.emplace_back(stage_id);
         VK_ASSIGN_OR_RETURN(
             storage::Rows values,
             c.Query(
@@ -607,44 +614,112 @@ Result<Json> SalesAnalytics::Velocity(
         );
         std::vector<int64_t> timed;
         timed.reserve(values.size());
+        StageTimeSummary out;
+        out.deals = static_cast<int64_t>(values.size());
         for (const auto& v : values.rows) {
             if (!IsNull(v[0])) {
                 timed.push_back(AsInt(v[0]));
+                out.total_micros += timed.back();
             }
         }
-        const auto n = static_cast<int64_t>(timed.size());
-        int64_t sum = 0;
-        for (int64_t m : timed) {
-            sum += m;
-        }
+        out.timed = static_cast<int64_t>(timed.size());
         // The middle value, or the two middle values of an even count.
-        int64_t middle_sum = 0;
-        int64_t middle_n = 0;
-        if (n > 0) {
-            const auto lo = static_cast<size_t>((n + 1) / 2 - 1);
-            const auto hi = static_cast<size_t>((n + 2) / 2 - 1);
+        if (out.timed > 0) {
+            const auto lo = static_cast<size_t>((out.timed + 1) / 2 - 1);
+            const auto hi = static_cast<size_t>((out.timed + 2) / 2 - 1);
             std::nth_element(
                 timed.begin(), timed.begin() + static_cast<std::ptrdiff_t>(hi), timed.end()
             );
-            middle_sum = timed[hi];
-            middle_n = 1;
+            out.middle_micros = timed[hi];
+            out.middle_n = 1;
             if (lo != hi) {
-                middle_sum += *std::max_element(
+                out.middle_micros += *std::max_element(
                     timed.begin(), timed.begin() + static_cast<std::ptrdiff_t>(hi)
                 );
-                middle_n = 2;
+                out.middle_n = 2;
             }
         }
+        return out;
+    };
+    // From the stage's cells, reading only the rows of the cells around the median.
+    auto from_cells = [&](const std::string& stage_id) -> Result<StageTimeSummary> {
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows rows,
+            c.Query(
+                "SELECT kind, bucket, deals, offset_micros FROM deal_stage_time_cells WHERE "
+                "tenant_id = $1 AND pipeline_id = $2 AND stage_id = $3 AND deals <> 0",
+                {ctx.tenant_id, f.pipeline_id, stage_id}
+            )
+        );
+        std::vector<StageTimeCell> cells;
+        for (const auto& row : rows.rows) {
+            const std::string kind = AsText(row[0]);
+            cells.push_back(
+                {static_cast<StageTimeKind>(kind.empty() ? 'u' : kind[0]),
+                 AsInt(row[1]),
+                 AsInt(row[2]),
+                 AsInt(row[3])}
+            );
+        }
+        return SummariseStageTimes(
+            cells,
+            now,
+            [&](std::optional<MicrosRange> finished,
+                std::optional<MicrosRange> open) -> Result<std::vector<int64_t>> {
+                std::vector<int64_t> out;
+                if (finished) {
+                    VK_ASSIGN_OR_RETURN(
+                        storage::Rows found,
+                        c.Query(
+                            "SELECT closed_micros FROM deal_stage_times WHERE tenant_id = $1 AND "
+                            "stage_id = $2 AND pipeline_id = $3 AND open_at IS NULL AND "
+                            "closed_micros >= $4 AND closed_micros <= $5",
+                            {ctx.tenant_id, stage_id, f.pipeline_id, finished->lo, finished->hi}
+                        )
+                    );
+                    for (const auto& v : found.rows) {
+                        out.push_back(AsInt(v[0]));
+                    }
+                }
+                if (open) {
+                    VK_ASSIGN_OR_RETURN(
+                        storage::Rows found,
+                        c.Query(
+                            "SELECT open_at - COALESCE(closed_micros, 0) FROM deal_stage_times "
+                            "WHERE tenant_id = $1 AND stage_id = $2 AND pipeline_id = $3 AND "
+                            "open_at IS NOT NULL AND open_at - COALESCE(closed_micros, 0) >= $4 "
+                            "AND open_at - COALESCE(closed_micros, 0) <= $5",
+                            {ctx.tenant_id, stage_id, f.pipeline_id, open->lo, open->hi}
+                        )
+                    );
+                    for (const auto& v : found.rows) {
+                        out.push_back(now - AsInt(v[0]));
+                    }
+                }
+                return out;
+            }
+        );
+    };
+    Json stages = Json::array();
+    for (const auto& row : stage_rows.rows) {
+        const std::string stage_id = AsText(row[0]);
+        Result<StageTimeSummary> summary =
+            whole_pipeline ? from_cells(stage_id) : Result<StageTimeSummary>(from_rows(stage_id));
+        if (whole_pipeline && !summary && summary.error().code == core::ErrorCode::kInternal) {
+            // Cells out of step with the rows (a path that skipped the hooks): read the rows.
+            summary = from_rows(stage_id);
+        }
+        VK_ASSIGN_OR_RETURN(StageTimeSummary t, std::move(summary));
         stages.push_back({
-            {"stage_id", AsText(row[0])},
+            {"stage_id", stage_id},
             {"name", Text(row[1])},
             {"kind", AsText(row[2])},
             {"position", AsInt(row[3])},
-            {"deals", static_cast<int64_t>(values.size())},
-            {"timed_deals", n},
-            {"avg_days", DaysJson(sum, n)},
-            {"median_days", DaysJson(middle_sum, middle_n)},
-            {"drilldown", ListUrl("deals", Plus(terms, {{"stage_id", "eq", AsText(row[0])}}))},
+            {"deals", t.deals},
+            {"timed_deals", t.timed},
+            {"avg_days", DaysJson(t.total_micros, t.timed)},
+            {"median_days", DaysJson(t.middle_micros, t.middle_n)},
+            {"drilldown", ListUrl("deals", Plus(terms, {{"stage_id", "eq", stage_id}}))},
         });
     }
     return Json{{"pipeline_id", f.pipeline_id}, {"stages", std::move(stages)}};

@@ -8,6 +8,7 @@
 
 #include "analytics/sales/analytics_sql.hpp"
 #include "analytics/sales/period_rollups.hpp"
+#include "analytics/sales/stage_time_cells.hpp"
 #include "core/clock.hpp"
 #include "storage/dialect.hpp"
 
@@ -129,6 +130,14 @@ Status WriteFunnelDelta(
     return core::Ok();
 }
 
+// A deal_stage_times row read as (stage_id, open_at, closed_micros, pipeline_id).
+StageTimeRow StoredTime(const std::vector<storage::Value>& row) {
+    auto opt = [](const storage::Value& v) {
+        return IsNull(v) ? std::nullopt : std::optional<int64_t>(AsInt(v));
+    };
+    return {AsText(row[3]), AsText(row[0]), opt(row[2]), opt(row[1])};
+}
+
 // The common move of an open deal from one stage to another, with no other roll-up key
 // changed: closes the span in the old stage and opens one in the new, instead of re-reading the
 // deal's stage history. Returns false (writing nothing) when the stored times do not show the
@@ -154,19 +163,38 @@ core::Result<bool> MoveOpenDeal(const records::AfterWriteArgs& a) {
     VK_ASSIGN_OR_RETURN(
         storage::Rows stored,
         a.tx.Query(
-            "SELECT stage_id, open_at FROM deal_stage_times WHERE tenant_id = $1 AND deal_id = $2",
+            "SELECT stage_id, open_at, closed_micros, pipeline_id FROM deal_stage_times WHERE "
+            "tenant_id = $1 AND deal_id = $2",
             {tenant, id}
         )
     );
     std::vector<std::string> stages;
-    bool from_open = false;
+    std::optional<StageTimeRow> from_row;
+    std::optional<StageTimeRow> to_row;
     for (const auto& row : stored.rows) {
         stages.push_back(AsText(row[0]));
-        from_open = from_open || (stages.back() == from && !IsNull(row[1]));
+        if (stages.back() == from && !IsNull(row[1])) {
+            from_row = StoredTime(row);
+        } else if (stages.back() == to) {
+            to_row = StoredTime(row);
+        }
     }
-    if (!from_open) {
+    if (!from_row) {
         return false;
     }
+    // The from row's span closes at the move, the to row's opens: both change cells.
+    StageTimeCellDeltas cells;
+    AddStageTimeCell(*from_row, -1, cells);
+    from_row->closed_micros = from_row->closed_micros.value_or(0) + *at - *from_row->open_at;
+    from_row->open_at.reset();
+    AddStageTimeCell(*from_row, 1, cells);
+    if (to_row) {
+        AddStageTimeCell(*to_row, -1, cells);
+    } else {
+        to_row = StageTimeRow{Str(deal, "pipeline_id"), to, std::nullopt, std::nullopt};
+    }
+    to_row->open_at = *at;
+    AddStageTimeCell(*to_row, 1, cells);
     std::map<FunnelKey, int64_t> delta;
     AddFunnel(before, stages, -1, delta);
     stages.push_back(to);
@@ -189,6 +217,7 @@ core::Result<bool> MoveOpenDeal(const records::AfterWriteArgs& a) {
          *created,
          *at}
     )));
+    VK_RETURN_IF_ERROR(WriteStageTimeCells(a.tx, tenant, cells));
     VK_RETURN_IF_ERROR(WriteFunnelDelta(a.tx, tenant, delta));
     return true;
 }
@@ -233,18 +262,21 @@ records::AfterWriteHook DealStageRollupHook() {
         const int64_t tenant = a.ctx.tenant_id;
         const std::string id = Str(a.after, "id");
         std::map<FunnelKey, int64_t> delta;
+        StageTimeCellDeltas cells;
         const Json* old = a.action == "delete" ? &a.after : a.before;
         if (old) {
             VK_ASSIGN_OR_RETURN(
                 storage::Rows stored,
                 a.tx.Query(
-                    "SELECT stage_id FROM deal_stage_times WHERE tenant_id = $1 AND deal_id = $2",
+                    "SELECT stage_id, open_at, closed_micros, pipeline_id FROM deal_stage_times "
+                    "WHERE tenant_id = $1 AND deal_id = $2",
                     {tenant, id}
                 )
             );
             std::vector<std::string> stages;
             for (const auto& row : stored.rows) {
                 stages.push_back(AsText(row[0]));
+                AddStageTimeCell(StoredTime(row), -1, cells);
             }
             AddFunnel(*old, std::move(stages), -1, delta);
             VK_RETURN_IF_ERROR(Done(a.tx.Execute(
@@ -263,6 +295,9 @@ records::AfterWriteHook DealStageRollupHook() {
             std::vector<std::string> stages;
             for (const auto& [stage, t] : times) {
                 stages.push_back(stage);
+                AddStageTimeCell(
+                    {Str(deal, "pipeline_id"), stage, t.closed_micros, t.open_at}, 1, cells
+                );
                 auto opt = [](const std::optional<int64_t>& v) {
                     return v ? storage::Value(*v) : storage::Value(nullptr);
                 };
@@ -283,6 +318,7 @@ records::AfterWriteHook DealStageRollupHook() {
             }
             AddFunnel(deal, std::move(stages), 1, delta);
         }
+        VK_RETURN_IF_ERROR(WriteStageTimeCells(a.tx, tenant, cells));
         return WriteFunnelDelta(a.tx, tenant, delta);
     };
 }
@@ -311,6 +347,7 @@ Status RebuildStageRollups(storage::Connection& tx, int64_t tenant_id) {
             "WHERE d.deleted_at IS NULL GROUP BY d.tenant_id, d.id, sp.stage_id",
         {tenant_id}
     )));
+    VK_RETURN_IF_ERROR(RebuildStageTimeCells(tx, tenant_id));
     const std::string visited =
         d == storage::Dialect::kSqlite
             ? "(SELECT group_concat(v.s, ',') FROM (SELECT t.stage_id AS s FROM deal_stage_times t "

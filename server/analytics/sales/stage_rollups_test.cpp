@@ -60,6 +60,9 @@ protected:
             "deals <> 0 UNION ALL SELECT 't', deal_id, stage_id, pipeline_id, owner_id, "
             "source, CAST(created_at AS TEXT), COALESCE(CAST(closed_micros AS TEXT), '-'), "
             "COALESCE(CAST(open_at AS TEXT), '-') FROM deal_stage_times WHERE tenant_id = $1 "
+            "UNION ALL SELECT 'c', pipeline_id, stage_id, kind, CAST(bucket AS TEXT), "
+            "CAST(deals AS TEXT), CAST(offset_micros AS TEXT), '', '' FROM "
+            "deal_stage_time_cells WHERE tenant_id = $1 AND deals <> 0 "
             "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8, 9"
         );
     }
