@@ -8,6 +8,7 @@
 #include "analytics/sales/rollup_test_fixture.hpp"
 #include "analytics/sales/sales_analytics.hpp"
 #include "analytics/sales/sales_analytics_entities.hpp"
+#include "analytics/sales/stage_time_cells.hpp"
 #include "records/test_support.hpp"
 #include "sales/sales_entities.hpp"
 #include "sales/sales_service.hpp"
@@ -26,7 +27,8 @@ using storage::IsNull;
 constexpr int64_t kDay = 86'400'000'000;
 constexpr int64_t kJuly = testing::kRollupTestStart;
 
-core::Status Done(core::Result<records::Record> r) {
+template <typename T>
+core::Status Done(core::Result<T> r) {
     return r ? core::Ok() : core::Status(std::move(r).error());
 }
 
@@ -346,6 +348,66 @@ TEST_P(StageRollupsTest, MatchStageHistoryAfterRandomWrites) {
         }
     }
     EXPECT_GT(checked_reached_, 0);
+}
+
+// The recount's SQL puts rows in the same cells with the same offsets as the hooks' C++, in every
+// cell width (hours, days, 30 days), below zero, open and untimed.
+TEST_P(StageRollupsTest, CellRecountMatchesTheHooksArithmetic) {
+    constexpr int64_t kHour = kDay / 24;
+    std::mt19937_64 rng(11);
+    auto uniform = [&](int64_t lo, int64_t hi) {
+        return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    };
+    StageTimeCellDeltas want;
+    Write([&](Connection& tx) -> core::Status {
+        for (int i = 0; i < 400; ++i) {
+            StageTimeRow row{"p" + std::to_string(i % 2), "s" + std::to_string(i % 3), {}, {}};
+            const int64_t days = std::vector<int64_t>{1, 60, 900, 5000}[static_cast<size_t>(i % 4)];
+            if (i % 5 != 4) {
+                row.closed_micros = uniform(0, days * kDay) - (i % 37 == 0 ? 3 * kHour : 0);
+            }
+            if (i % 3 == 0) {
+                row.open_at = kJuly - uniform(0, days * kDay);
+            }
+            AddStageTimeCell(row, 1, want);
+            auto opt = [](const std::optional<int64_t>& v) {
+                return v ? storage::Value(*v) : storage::Value(nullptr);
+            };
+            VK_RETURN_IF_ERROR(Done(tx.Execute(
+                "INSERT INTO deal_stage_times (tenant_id, deal_id, stage_id, pipeline_id, "
+                "owner_id, "
+                "source, created_at, closed_micros, open_at) VALUES ($1, $2, $3, $4, '', '', $5, "
+                "$6, $7)",
+                {tenant_.id,
+                 "d" + std::to_string(i),
+                 row.stage_id,
+                 row.pipeline_id,
+                 kJuly,
+                 opt(row.closed_micros),
+                 opt(row.open_at)}
+            )));
+        }
+        return RebuildStageTimeCells(tx, tenant_.id);
+    });
+    std::vector<std::vector<std::string>> expected;
+    for (const auto& [key, cell] : want) {
+        expected.push_back(
+            {std::get<0>(key),
+             std::get<1>(key),
+             std::string(1, std::get<2>(key)),
+             std::to_string(cell.bucket),
+             std::to_string(cell.deals),
+             std::to_string(cell.offset_micros)}
+        );
+    }
+    std::sort(expected.begin(), expected.end());
+    auto stored = TextRows(
+        "SELECT pipeline_id, stage_id, kind, CAST(bucket AS TEXT), CAST(deals AS TEXT), "
+        "CAST(offset_micros AS TEXT) FROM deal_stage_time_cells WHERE tenant_id = $1"
+    );
+    std::sort(stored.begin(), stored.end());
+    EXPECT_GT(expected.size(), 100u);
+    EXPECT_EQ(stored, expected);
 }
 
 VORONKA_INSTANTIATE_BACKENDS(StageRollupsTest);

@@ -15,9 +15,9 @@ __extension__ typedef __int128 WideSum;
 
 constexpr int64_t kHour = 3'600'000'000;
 constexpr int64_t kDay = 24 * kHour;
-constexpr int64_t kHourCells = 720;                // hour-wide cells: times below 30 days
-constexpr int64_t kHourPart = kHourCells * kHour;  // 30 days
-constexpr int64_t kDayCells = 700;                 // then day-wide cells up to 730 days
+constexpr int64_t kHourCells = 730 * 24;           // hour-wide cells: times below 730 days
+constexpr int64_t kHourPart = kHourCells * kHour;  // 730 days
+constexpr int64_t kDayCells = 3650 - 730;          // then day-wide cells up to 3,650 days
 constexpr int64_t kDayPart = kHourPart + kDayCells * kDay;
 constexpr int64_t kWide = 30 * kDay;  // then 30 days wide
 // Below every time a finished cell can hold, with room to subtract one.

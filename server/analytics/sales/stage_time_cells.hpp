@@ -2,8 +2,8 @@
 // time, so the velocity's average and exact median for a whole pipeline read a few thousand
 // cells and the rows of the one or two cells where the median lies, not every deal.
 //
-// A finished row (no open span) falls in a cell of its time: an hour wide up to 30 days, a day
-// wide up to 730 days, 30 days wide beyond. An open row's time grows with the clock, so it falls
+// A finished row (no open span) falls in a cell of its time: an hour wide up to 730 days, a day
+// wide up to 3,650 days, 30 days wide beyond. An open row's time grows with the clock, so it falls
 // in a cell of its effective start (open_at minus its finished time), a day wide: at request
 // time that cell covers a day of times. A row with neither is counted as untimed.
 #pragma once

@@ -97,7 +97,11 @@ TEST(StageTimeCellsTest, MedianAndTotalEqualTheRowsForRandomStages) {
         // Narrow spreads put many equal or close times in a cell; wide ones cross the hour,
         // day and 30-day cells and the open cells' day boundaries.
         const int64_t spread = std::vector<int64_t>{
-            kHour, 3 * kDay, 200 * kDay, 2000 * kDay}[static_cast<size_t>(uniform(0, 3))];
+            kHour,
+            3 * kDay,
+            200 * kDay,
+            2000 * kDay,
+            5000 * kDay}[static_cast<size_t>(uniform(0, 4))];
         for (int64_t i = 0; i < n; ++i) {
             StageTimeRow row{"p", "s", std::nullopt, std::nullopt};
             const int64_t kind = uniform(0, 9);
