@@ -130,19 +130,24 @@ double BgNbdExpectedPurchases(const BgNbdParams& params, double t) {
     return (a + b - 1) / (a - 1) * (1 - std::pow(alpha / (alpha + t), r) * hyp);
 }
 
-double BgNbdConditionalExpectedPurchases(
-    const BgNbdParams& params, const RecencyFrequency& customer, double t
+double BgNbdExpectedPurchasesIfAlive(
+    const BgNbdParams& params, int64_t frequency, double age, double t
 ) {
     const double r = params.r;
     const double alpha = params.alpha;
     const double a = AwayFromOne(params.a);
     const double b = params.b;
-    const double x = static_cast<double>(customer.frequency);
-    const double big_t = customer.age;
-    const double hyp = Hyp2F1(r + x, b + x, a + b + x - 1, t / (alpha + big_t + t));
-    const double numerator = (a + b + x - 1) / (a - 1) *
-                             (1 - std::pow((alpha + big_t) / (alpha + big_t + t), r + x) * hyp);
-    return numerator * BgNbdProbabilityAlive(params, customer);
+    const double x = static_cast<double>(frequency);
+    const double hyp = Hyp2F1(r + x, b + x, a + b + x - 1, t / (alpha + age + t));
+    return (a + b + x - 1) / (a - 1) *
+           (1 - std::pow((alpha + age) / (alpha + age + t), r + x) * hyp);
+}
+
+double BgNbdConditionalExpectedPurchases(
+    const BgNbdParams& params, const RecencyFrequency& customer, double t
+) {
+    return BgNbdExpectedPurchasesIfAlive(params, customer.frequency, customer.age, t) *
+           BgNbdProbabilityAlive(params, customer);
 }
 
 double BgNbdProbabilityAlive(const BgNbdParams& params, const RecencyFrequency& customer) {

@@ -52,6 +52,12 @@ double BgNbdConditionalExpectedPurchases(
     const BgNbdParams& params, const RecencyFrequency& customer, double t
 );
 
+// The factor of E[Y(t) | x, t_x, T] besides P(alive): it depends on x and T only, so customers
+// with equal x and T share it (E[Y(t) | x, t_x, T] = this * P(alive | x, t_x, T)).
+double BgNbdExpectedPurchasesIfAlive(
+    const BgNbdParams& params, int64_t frequency, double age, double t
+);
+
 // P(alive | x, t_x, T) at T; 1 for x = 0, since BG/NBD drop-out happens only after a repeat.
 double BgNbdProbabilityAlive(const BgNbdParams& params, const RecencyFrequency& customer);
 

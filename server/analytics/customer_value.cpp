@@ -3,7 +3,7 @@
 
 #include <functional>
 #include <map>
-#include <tuple>
+#include <utility>
 
 #include "analytics/recency_frequency.hpp"
 
@@ -32,13 +32,14 @@ core::Result<CustomerValueReport> ComputeCustomerValues(
     if (!(report.spend_fit.params.q > 1)) {
         return core::Error::Invalid("spend model has q <= 1: mean spend is unbounded");
     }
-    std::function<double(const RecencyFrequency&, double)> expected;
+    // E[Y(t) | x, t_x, T] = if_alive(x, T, t) * P(alive | x, t_x, T) in both models.
+    std::function<double(int64_t, double, double)> if_alive;
     std::function<double(const RecencyFrequency&)> p_alive;
     if (model == PurchaseModel::kBgNbd) {
         VK_ASSIGN_OR_RETURN(const auto fit, FitBgNbd(data));
         report.purchase_fit = fit;
-        expected = [params = fit.params](const RecencyFrequency& c, double t) {
-            return BgNbdConditionalExpectedPurchases(params, c, t);
+        if_alive = [params = fit.params](int64_t x, double age, double t) {
+            return BgNbdExpectedPurchasesIfAlive(params, x, age, t);
         };
         p_alive = [params = fit.params](const RecencyFrequency& c) {
             return BgNbdProbabilityAlive(params, c);
@@ -46,8 +47,8 @@ core::Result<CustomerValueReport> ComputeCustomerValues(
     } else {
         VK_ASSIGN_OR_RETURN(const auto fit, FitParetoNbd(data));
         report.purchase_fit = fit;
-        expected = [params = fit.params](const RecencyFrequency& c, double t) {
-            return ParetoNbdConditionalExpectedPurchases(params, c, t);
+        if_alive = [params = fit.params](int64_t x, double age, double t) {
+            return ParetoNbdExpectedPurchasesIfAlive(params, x, age, t);
         };
         p_alive = [params = fit.params](const RecencyFrequency& c) {
             return ParetoNbdProbabilityAlive(params, c);
@@ -55,40 +56,41 @@ core::Result<CustomerValueReport> ComputeCustomerValues(
     }
     const double horizon = options.horizon_weeks * 7.0 / options.days_per_unit;
 
-    // Customers with equal (x, t_x, T) have equal expectations: a million customers fall into
-    // about a hundred thousand such groups, and the CLV sum costs a model evaluation a week.
-    struct Expectations {
+    // The horizon's expected purchases and the discounted sum (a model evaluation a week) depend
+    // on x and T only, as a factor of P(alive): a million customers share a few thousand (x, T).
+    struct IfAlive {
         double expected_purchases;
-        double p_alive;
         double discounted_purchases;
     };
 
-    std::map<std::tuple<int64_t, double, double>, Expectations> by_group;
+    std::map<std::pair<int64_t, double>, IfAlive> by_x_and_age;
     report.customers.reserve(summaries.size());
     for (size_t i = 0; i < summaries.size(); ++i) {
         const auto& s = summaries[i];
         const auto& observation = observations[i];
-        auto [group, fresh] = by_group.try_emplace(
-            std::tuple(observation.frequency, observation.recency, observation.age)
-        );
+        auto [shared, fresh] =
+            by_x_and_age.try_emplace(std::pair(observation.frequency, observation.age));
         if (fresh) {
-            group->second = {
-                expected(observation, horizon),
-                p_alive(observation),
-                DiscountedPurchases([&](double t) { return expected(observation, t); }, options)};
+            shared->second = {
+                if_alive(observation.frequency, observation.age, horizon),
+                DiscountedPurchases(
+                    [&](double t) { return if_alive(observation.frequency, observation.age, t); },
+                    options
+                )};
         }
         CustomerValue value;
         value.customer_id = s.customer_id;
         value.frequency = s.frequency;
         value.recency = s.recency;
         value.age = s.age;
-        value.expected_purchases = group->second.expected_purchases;
-        value.p_alive = group->second.p_alive;
+        value.p_alive = p_alive(observation);
+        value.expected_purchases = shared->second.expected_purchases * value.p_alive;
         value.expected_spend = GammaGammaConditionalExpectedSpend(
             report.spend_fit.params, s.frequency, s.monetary_value
         );
-        value.clv =
-            DiscountedClvOf(group->second.discounted_purchases, value.expected_spend, options);
+        value.clv = DiscountedClvOf(
+            shared->second.discounted_purchases * value.p_alive, value.expected_spend, options
+        );
         report.customers.push_back(std::move(value));
     }
     return report;

@@ -183,10 +183,17 @@ double ParetoNbdProbabilityAlive(const ParetoNbdParams& params, const RecencyFre
 double ParetoNbdConditionalExpectedPurchases(
     const ParetoNbdParams& params, const RecencyFrequency& customer, double t
 ) {
-    const double x = static_cast<double>(customer.frequency);
-    const double beta_t = params.beta + customer.age;
-    return (params.r + x) * beta_t / (params.alpha + customer.age) *
-           PowerIncrement(t / beta_t, params.s - 1) * ParetoNbdProbabilityAlive(params, customer);
+    return ParetoNbdExpectedPurchasesIfAlive(params, customer.frequency, customer.age, t) *
+           ParetoNbdProbabilityAlive(params, customer);
+}
+
+double ParetoNbdExpectedPurchasesIfAlive(
+    const ParetoNbdParams& params, int64_t frequency, double age, double t
+) {
+    const double x = static_cast<double>(frequency);
+    const double beta_t = params.beta + age;
+    return (params.r + x) * beta_t / (params.alpha + age) *
+           PowerIncrement(t / beta_t, params.s - 1);
 }
 
 }  // namespace voronka::analytics

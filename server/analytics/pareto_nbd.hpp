@@ -45,4 +45,9 @@ double ParetoNbdConditionalExpectedPurchases(
     const ParetoNbdParams& params, const RecencyFrequency& customer, double t
 );
 
+// The factor of E[Y(t) | x, t_x, T] besides P(alive), which depends on x and T only.
+double ParetoNbdExpectedPurchasesIfAlive(
+    const ParetoNbdParams& params, int64_t frequency, double age, double t
+);
+
 }  // namespace voronka::analytics

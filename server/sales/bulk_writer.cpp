@@ -6,6 +6,7 @@
 
 #include "core/text.hpp"
 #include "records/field_codec.hpp"
+#include "storage/batch_insert.hpp"
 
 namespace voronka::sales {
 
@@ -114,12 +115,9 @@ std::string CreateChanges(const records::EntityDef& def, const Json& values) {
     return out + "}";
 }
 
+// "($first, ..., $first+count-1)": one row of a VALUES list.
 std::string Placeholders(size_t first, size_t count) {
-    std::string out = "(";
-    for (size_t i = 0; i < count; ++i) {
-        out += (i ? ", $" : "$") + std::to_string(first + i);
-    }
-    return out + ")";
+    return "(" + storage::Placeholders(first, count) + ")";
 }
 
 // Inserts `rows` rows of `per_row` values, filled by fill(row, params), with as few distinct

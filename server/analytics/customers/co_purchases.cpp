@@ -8,6 +8,7 @@
 
 #include "analytics/customers/customer_analytics.hpp"
 #include "analytics/customers/customers_internal.hpp"
+#include "storage/batch_insert.hpp"
 
 namespace voronka::analytics::customers_internal {
 
@@ -84,14 +85,6 @@ Status SaveLabels(Connection& tx, int64_t tenant_id, const std::map<std::string,
         )));
     }
     return core::Ok();
-}
-
-std::string Placeholders(size_t first, size_t count) {
-    std::string out;
-    for (size_t i = 0; i < count; ++i) {
-        out += (i ? ", $" : "$") + std::to_string(first + i);
-    }
-    return out;
 }
 
 }  // namespace
@@ -228,7 +221,7 @@ Status RebuildCoPurchases(Connection& tx, int64_t tenant_id) {
         }
         std::string sql = head;
         for (size_t i = 0; i < in_batch; ++i) {
-            sql += (i ? ", (" : "(") + Placeholders(i * 4 + 1, 4) + ")";
+            sql += (i ? ", (" : "(") + storage::Placeholders(i * 4 + 1, 4) + ")";
         }
         VK_RETURN_IF_ERROR(Done(tx.Execute(sql, params)));
         params.clear();
@@ -299,7 +292,8 @@ Result<std::vector<Offer>> NextBestOffers(
                 c.Query(
                     "SELECT product_key, other_key, customers FROM product_copurchases WHERE "
                     "tenant_id = $1 AND product_key IN (" +
-                        Placeholders(2, n) + ")" + (diagonal ? " AND other_key = product_key" : ""),
+                        storage::Placeholders(2, n) + ")" +
+                        (diagonal ? " AND other_key = product_key" : ""),
                     params
                 )
             );

@@ -10,6 +10,7 @@
 #include "analytics/date_format.hpp"
 #include "analytics/rfm_score.hpp"
 #include "core/money.hpp"
+#include "storage/batch_insert.hpp"
 #include "storage/dialect.hpp"
 
 namespace voronka::analytics::customers_internal {
@@ -242,14 +243,6 @@ struct Stored {
     bool operator==(const Stored&) const = default;
 };
 
-std::string Placeholders(size_t first, size_t count) {
-    std::string out;
-    for (size_t i = 0; i < count; ++i) {
-        out += (i ? ", $" : "$") + std::to_string(first + i);
-    }
-    return out;
-}
-
 Status UpsertBatch(
     Connection& tx,
     int64_t tenant_id,
@@ -266,7 +259,7 @@ Status UpsertBatch(
         params.reserve(n * 15);
         for (size_t i = 0; i < n; ++i) {
             const auto& [contact_id, v] = rows[at + i];
-            sql += (i ? ", (" : "(") + Placeholders(params.size() + 1, 15) + ")";
+            sql += (i ? ", (" : "(") + storage::Placeholders(params.size() + 1, 15) + ")";
             params.insert(
                 params.end(),
                 {tenant_id,
@@ -299,7 +292,8 @@ Status UpsertBatch(
     return core::Ok();
 }
 
-// `sql_head` ends where the id list starts: "... AND id IN (" ; runs it over ids in batches.
+}  // namespace
+
 Status ForIdBatches(
     Connection& tx,
     const std::string& sql_head,
@@ -312,7 +306,9 @@ Status ForIdBatches(
         for (size_t i = 0; i < n; ++i) {
             params.emplace_back(*ids[at + i]);
         }
-        VK_RETURN_IF_ERROR(tx.Execute(sql_head + Placeholders(fixed.size() + 1, n) + ")", params));
+        VK_RETURN_IF_ERROR(
+            tx.Execute(sql_head + storage::Placeholders(fixed.size() + 1, n) + ")", params)
+        );
     }
     return core::Ok();
 }
@@ -320,8 +316,6 @@ Status ForIdBatches(
 // Orders read per chunk in the recount: large enough that the index seek per chunk does not
 // matter, small enough that one chunk's rows stay a few tens of megabytes.
 constexpr int64_t kOrdersPerChunk = 200'000;
-
-}  // namespace
 
 Status ForEachCustomersOrders(Connection& tx, int64_t tenant_id, const CustomerOrders& each) {
     VK_ASSIGN_OR_RETURN(
@@ -457,7 +451,10 @@ Status MoveRfmRollups(
             }
             VK_ASSIGN_OR_RETURN(
                 storage::Rows rows,
-                tx.Query(std::string(kOwners) + " AND id IN (" + Placeholders(2, n) + ")", params)
+                tx.Query(
+                    std::string(kOwners) + " AND id IN (" + storage::Placeholders(2, n) + ")",
+                    params
+                )
             );
             add_owners(rows);
         }

@@ -43,6 +43,15 @@ Status RefreshCustomerMetrics(
 // Rebuilds every metrics row of the tenant and scores all customers together.
 Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now_micros);
 
+// Runs `sql_head` (ending where the id list starts: "... AND id IN (") over ids in batches, with
+// the `fixed` parameters before each batch's ids.
+Status ForIdBatches(
+    Connection& tx,
+    const std::string& sql_head,
+    std::vector<storage::Value> fixed,
+    const std::vector<const std::string*>& ids
+);
+
 // Every live completed order of every live contact, one customer at a time in (contact, time)
 // order: `each` gets the customer's rows of (contact_id, ordered_at, currency, amount). One pass
 // over the covering index orders_customer_metrics, read in chunks of whole customers; reading the
