@@ -9,6 +9,7 @@
 #include "analytics/sales/stage_rollups.hpp"
 #include "core/clock.hpp"
 #include "core/money.hpp"
+#include "storage/batch_insert.hpp"
 #include "storage/dialect.hpp"
 
 namespace voronka::analytics {
@@ -157,23 +158,27 @@ records::AfterWriteHook DealPeriodRollupHook() {
     return [](const records::AfterWriteArgs& a) -> Status {
         std::map<DealKey, DealSums> delta;
         VK_RETURN_IF_ERROR(Changes(a, delta, AddDeal));
-        // Rows change in key order (the map's), so two writes running at once on PostgreSQL
-        // wait for each other instead of deadlocking.
+        // One statement, rows in key order (the map's), so two writes running at once on
+        // PostgreSQL wait for each other instead of deadlocking.
+        storage::BatchInsert upsert(
+            a.tx,
+            "INSERT INTO deal_period_rollups (tenant_id, basis, month, pipeline_id, owner_id, "
+            "source, status, loss_reason, currency, deals, amounts, amount_minor, "
+            "weighted_minor) VALUES ",
+            13,
+            " ON CONFLICT (tenant_id, basis, month, pipeline_id, owner_id, source, status, "
+            "loss_reason, currency) DO UPDATE SET "
+            "deals = deal_period_rollups.deals + excluded.deals, "
+            "amounts = deal_period_rollups.amounts + excluded.amounts, "
+            "amount_minor = deal_period_rollups.amount_minor + excluded.amount_minor, "
+            "weighted_minor = deal_period_rollups.weighted_minor + excluded.weighted_minor"
+        );
         for (const auto& [key, s] : delta) {
             if (s.deals == 0 && s.amounts == 0 && s.amount_minor == 0 && s.weighted_minor == 0) {
                 continue;
             }
             const auto& [basis, month, pipeline, owner, source, status, reason, currency] = key;
-            VK_RETURN_IF_ERROR(Done(a.tx.Execute(
-                "INSERT INTO deal_period_rollups (tenant_id, basis, month, pipeline_id, owner_id, "
-                "source, status, loss_reason, currency, deals, amounts, amount_minor, "
-                "weighted_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
-                "ON CONFLICT (tenant_id, basis, month, pipeline_id, owner_id, source, status, "
-                "loss_reason, currency) DO UPDATE SET "
-                "deals = deal_period_rollups.deals + excluded.deals, "
-                "amounts = deal_period_rollups.amounts + excluded.amounts, "
-                "amount_minor = deal_period_rollups.amount_minor + excluded.amount_minor, "
-                "weighted_minor = deal_period_rollups.weighted_minor + excluded.weighted_minor",
+            VK_RETURN_IF_ERROR(upsert.Add(
                 {a.ctx.tenant_id,
                  basis,
                  month,
@@ -187,9 +192,9 @@ records::AfterWriteHook DealPeriodRollupHook() {
                  s.amounts,
                  s.amount_minor,
                  s.weighted_minor}
-            )));
+            ));
         }
-        return core::Ok();
+        return upsert.Flush();
     };
 }
 

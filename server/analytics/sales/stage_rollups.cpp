@@ -10,6 +10,7 @@
 #include "analytics/sales/period_rollups.hpp"
 #include "analytics/sales/stage_time_cells.hpp"
 #include "core/clock.hpp"
+#include "storage/batch_insert.hpp"
 #include "storage/dialect.hpp"
 
 namespace voronka::analytics {
@@ -112,22 +113,26 @@ bool KeyFieldsChanged(const Json& before, const Json& after) {
 Status WriteFunnelDelta(
     storage::Connection& tx, int64_t tenant_id, const std::map<FunnelKey, int64_t>& delta
 ) {
-    // Rows change in key order, so two writes running at once on PostgreSQL wait for each other
-    // instead of deadlocking.
+    // One statement, rows in key order, so two writes running at once on PostgreSQL wait for
+    // each other instead of deadlocking.
+    storage::BatchInsert upsert(
+        tx,
+        "INSERT INTO deal_funnel_rollups (tenant_id, month, pipeline_id, owner_id, source, "
+        "stage_id, visited, deals) VALUES ",
+        8,
+        " ON CONFLICT (tenant_id, month, pipeline_id, owner_id, source, stage_id, visited) "
+        "DO UPDATE SET deals = deal_funnel_rollups.deals + excluded.deals"
+    );
     for (const auto& [key, deals] : delta) {
         if (deals == 0) {
             continue;
         }
         const auto& [month, pipeline, owner, source, stage, visited] = key;
-        VK_RETURN_IF_ERROR(Done(tx.Execute(
-            "INSERT INTO deal_funnel_rollups (tenant_id, month, pipeline_id, owner_id, source, "
-            "stage_id, visited, deals) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-            "ON CONFLICT (tenant_id, month, pipeline_id, owner_id, source, stage_id, visited) "
-            "DO UPDATE SET deals = deal_funnel_rollups.deals + excluded.deals",
-            {tenant_id, month, pipeline, owner, source, stage, visited, deals}
-        )));
+        VK_RETURN_IF_ERROR(
+            upsert.Add({tenant_id, month, pipeline, owner, source, stage, visited, deals})
+        );
     }
-    return core::Ok();
+    return upsert.Flush();
 }
 
 // A deal_stage_times row read as (stage_id, open_at, closed_micros, pipeline_id).

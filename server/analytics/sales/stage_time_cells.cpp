@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "storage/batch_insert.hpp"
+
 namespace voronka::analytics {
 
 using core::Status;
@@ -139,17 +141,22 @@ void AddStageTimeCell(const StageTimeRow& row, int64_t sign, StageTimeCellDeltas
 Status WriteStageTimeCells(
     storage::Connection& tx, int64_t tenant_id, const StageTimeCellDeltas& deltas
 ) {
+    // One statement for the write's few cells.
+    storage::BatchInsert upsert(
+        tx,
+        "INSERT INTO deal_stage_time_cells (tenant_id, pipeline_id, stage_id, kind, bucket, deals, "
+        "offset_micros) VALUES ",
+        7,
+        " ON CONFLICT (tenant_id, pipeline_id, stage_id, kind, bucket) DO UPDATE SET deals = "
+        "deal_stage_time_cells.deals + excluded.deals, offset_micros = "
+        "deal_stage_time_cells.offset_micros + excluded.offset_micros"
+    );
     for (const auto& [key, cell] : deltas) {
         if (cell.deals == 0 && cell.offset_micros == 0) {
             continue;
         }
         const auto& [pipeline, stage, kind, bucket] = key;
-        VK_RETURN_IF_ERROR(Done(tx.Execute(
-            "INSERT INTO deal_stage_time_cells (tenant_id, pipeline_id, stage_id, kind, bucket, "
-            "deals, offset_micros) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tenant_id, "
-            "pipeline_id, stage_id, kind, bucket) DO UPDATE SET deals = "
-            "deal_stage_time_cells.deals + excluded.deals, offset_micros = "
-            "deal_stage_time_cells.offset_micros + excluded.offset_micros",
+        VK_RETURN_IF_ERROR(upsert.Add(
             {tenant_id,
              pipeline,
              stage,
@@ -157,9 +164,9 @@ Status WriteStageTimeCells(
              bucket,
              cell.deals,
              cell.offset_micros}
-        )));
+        ));
     }
-    return core::Ok();
+    return upsert.Flush();
 }
 
 Status RebuildStageTimeCells(storage::Connection& tx, int64_t tenant_id) {
