@@ -279,6 +279,14 @@ Status RecordService::PurgeTenant(Connection& tx, int64_t tenant_id) {
         );
     }
     if (tx.dialect() == storage::Dialect::kSqlite) {
+        // Documents indexed earlier in this commit are not in search_fts yet: forget them.
+        VK_ASSIGN_OR_RETURN(
+            storage::Rows docs,
+            tx.Query("SELECT doc_id FROM search_docs WHERE tenant_id = $1", {tenant_id})
+        );
+        for (const auto& row : docs.rows) {
+            tx.DropBeforeCommit(-storage::AsInt(row[0]));
+        }
         VK_RETURN_IF_ERROR(
             tx.Execute(
                   "DELETE FROM search_fts WHERE rowid IN (SELECT -doc_id FROM search_docs WHERE "

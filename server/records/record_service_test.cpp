@@ -192,6 +192,60 @@ TEST_P(RecordServiceTest, ScopedSearchFillsItsPageFromBehindNewerHiddenMatches) 
     EXPECT_EQ(search(tenant_.admin, 100).size(), 42u);
 }
 
+// Creates, an update and a delete in one transaction (as a batch request or one group commit
+// runs them): the search index ends up with exactly the live documents, newest first, with no
+// row left behind for the replaced and the deleted record (a renamed record is re-indexed, so
+// it is the newest document).
+TEST_P(RecordServiceTest, SearchRowsOfOneCommitFollowItsUpdatesAndDeletes) {
+    std::vector<std::string> ids;
+    auto done = db().Write([&](Connection& tx) -> core::Status {
+        for (int i = 0; i < 5; ++i) {
+            VK_ASSIGN_OR_RETURN(
+                Record r,
+                service_->Create(
+                    tx,
+                    tenant_.admin,
+                    "contacts",
+                    {{"first_name", "Партия"}, {"last_name", "Коммитова" + std::to_string(i)}}
+                )
+            );
+            ids.push_back(r.body["id"]);
+        }
+        VK_ASSIGN_OR_RETURN(
+            Record renamed,
+            service_->Update(
+                tx, tenant_.admin, "contacts", ids[1], {{"last_name", "Переименова"}}, std::nullopt
+            )
+        );
+        (void)renamed;
+        return service_->Delete(tx, tenant_.admin, "contacts", ids[3], std::nullopt);
+    });
+    ASSERT_TRUE(done) << storage::Describe(done.error());
+    auto found = [&](const std::string& q) {
+        auto hits = storage::ReadReturning<Json>(db(), [&](Connection& c) {
+            return service_->Search(c, tenant_.admin, q, 50);
+        });
+        std::vector<std::string> titles;
+        for (const Json& hit : hits ? (*hits)["data"] : Json::array()) {
+            titles.push_back(hit["title"]);
+        }
+        return titles;
+    };
+    EXPECT_EQ(
+        found("партия"),
+        (std::vector<std::string>{
+            "Партия Переименова", "Партия Коммитова4", "Партия Коммитова2", "Партия Коммитова0"})
+    );
+    EXPECT_TRUE(found("коммитова1").empty());
+    EXPECT_TRUE(found("коммитова3").empty());
+    if (GetParam() == storage::Dialect::kSqlite) {
+        EXPECT_EQ(
+            CountRows("SELECT COUNT(*) FROM search_fts", {}),
+            CountRows("SELECT COUNT(*) FROM search_docs", {})
+        );
+    }
+}
+
 TEST_P(RecordServiceTest, SearchIndexMergesIntoOneSegmentAndFindsTheSame) {
     // Separate commits, each of which may leave a segment in the SQLite index.
     for (int i = 0; i < 12; ++i) {

@@ -126,12 +126,15 @@ Status RecordService::IndexForSearch(
         );
         (void)inserted;
         VK_ASSIGN_OR_RETURN(storage::Rows doc, tx.Query("SELECT last_insert_rowid()"));
-        // Keyed by the negated doc_id: newest first is then FTS5's fast, ascending order.
-        auto fts = tx.Execute(
-            "INSERT INTO search_fts (rowid, tenant_key, body) VALUES (-$1, $2, $3)",
-            {doc.rows[0][0], "t" + std::to_string(ctx.tenant_id), title + " " + body}
+        // Keyed by the negated doc_id: newest first is then FTS5's fast, ascending order. The
+        // rows of a group commit go in just before it commits, in that order too: inserted as
+        // they come (each lower than the one before), FTS5 would write a segment per record.
+        const int64_t key = -storage::AsInt(doc.rows[0][0]);
+        return tx.InsertBeforeCommit(
+            key,
+            "INSERT INTO search_fts (rowid, tenant_key, body) VALUES ($1, $2, $3)",
+            {key, "t" + std::to_string(ctx.tenant_id), title + " " + body}
         );
-        return fts ? core::Ok() : Status(std::move(fts).error());
     }
     auto inserted = tx.Execute(
         "INSERT INTO search_docs (tenant_id, entity, record_id, title, owner_id, body) "
@@ -154,6 +157,9 @@ Status RecordService::UnindexForSearch(
             )
         );
         for (const auto& row : old.rows) {
+            if (tx.DropBeforeCommit(-storage::AsInt(row[0]))) {
+                continue;  // indexed earlier in this commit: never written to search_fts
+            }
             VK_RETURN_IF_ERROR(
                 tx.Execute("DELETE FROM search_fts WHERE rowid = -$1", {row[0]}).has_value()
                     ? core::Ok()

@@ -8,6 +8,13 @@
 
 namespace voronka::storage {
 
+Status Connection::InsertBeforeCommit(int64_t, std::string sql, std::vector<Value> params) {
+    auto done = Execute(sql, params);
+    return done ? core::Ok() : Status(std::move(done).error());
+}
+
+bool Connection::DropBeforeCommit(int64_t) { return false; }
+
 int Rows::Column(std::string_view name) const {
     for (size_t i = 0; i < columns.size(); ++i) {
         if (columns[i] == name) {

@@ -55,12 +55,23 @@ public:
     virtual Result<Rows> Query(std::string_view sql, const std::vector<Value>& params = {}) = 0;
 
     // Runs a statement and returns the number of rows it changed.
-    virtual Result<int64_t> Execute(std::string_view sql, const std::vector<Value>& params = {}) = 0;
+    virtual Result<int64_t> Execute(
+        std::string_view sql, const std::vector<Value>& params = {}
+    ) = 0;
 
     // Runs one or more statements without parameters (migrations, DDL).
     virtual Status ExecuteScript(std::string_view sql) = 0;
 
     virtual Dialect dialect() const = 0;
+
+    // A row for an index that takes a transaction's rows fastest in key order: SQLite's FTS5
+    // starts a new index segment whenever a rowid is lower than the one before. Inside the
+    // SQLite writer's group commit, `sql` runs with `params` just before COMMIT, in ascending
+    // `key` order, and is dropped with the job if the job fails; elsewhere it runs at once.
+    virtual Status InsertBeforeCommit(int64_t key, std::string sql, std::vector<Value> params);
+
+    // Forgets a row of InsertBeforeCommit that is not written yet; false when there is none.
+    virtual bool DropBeforeCommit(int64_t key);
 };
 
 // Work done inside one write transaction. Returning an error rolls back everything it did and

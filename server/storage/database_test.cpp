@@ -161,6 +161,52 @@ TEST_P(StorageTest, NestedWriteRollsBackOnlyItsOwnWork) {
     EXPECT_EQ(AsInt(ids->rows[1][0]), 3);
 }
 
+// Rows for InsertBeforeCommit: on SQLite written at commit in ascending key order (the table's
+// serial shows the order), dropped by DropBeforeCommit or with a failed nested write; on
+// PostgreSQL written at once, as called.
+TEST_P(StorageTest, RowsBeforeCommitGoInKeyOrderAndLeaveWithTheirWork) {
+    const std::string t = CreateTable(
+        GetParam() == Dialect::kSqlite ? "serial INTEGER PRIMARY KEY, id BIGINT"
+                                       : "serial BIGSERIAL PRIMARY KEY, id BIGINT"
+    );
+    const std::string insert = "INSERT INTO " + t + " (id) VALUES ($1)";
+    VK_ASSERT_OK(db().Write([&](Connection& c) -> Status {
+        for (int64_t id : {30, 10, 50, 20}) {
+            VK_RETURN_IF_ERROR(c.InsertBeforeCommit(id, insert, {id}));
+        }
+        EXPECT_EQ(c.DropBeforeCommit(50), GetParam() == Dialect::kSqlite);
+        EXPECT_FALSE(c.DropBeforeCommit(99));
+        const Status inner = db().Write([&](Connection& n) -> Status {
+            VK_RETURN_IF_ERROR(n.InsertBeforeCommit(40, insert, {int64_t{40}}));
+            EXPECT_EQ(n.DropBeforeCommit(10), GetParam() == Dialect::kSqlite);
+            return Error::Conflict("inner gives up");
+        });
+        EXPECT_FALSE(inner.has_value());
+        return core::Ok();
+    }));
+    // A failed write leaves none of its rows.
+    EXPECT_FALSE(db().Write(
+                         [&](Connection& c) -> Status {
+                             VK_RETURN_IF_ERROR(c.InsertBeforeCommit(5, insert, {int64_t{5}}));
+                             return Error::Conflict("gives up");
+                         }
+    ).has_value());
+    auto ids = ReadReturning<Rows>(db(), [&](Connection& c) {
+        return c.Query("SELECT id FROM " + t + " ORDER BY serial");
+    });
+    VK_ASSERT_OK(ids);
+    std::vector<int64_t> got;
+    for (const auto& row : ids->rows) {
+        got.push_back(AsInt(row[0]));
+    }
+    // On PostgreSQL the dropped 50 was already written, the inner 40 rolled back with its
+    // savepoint.
+    const std::vector<int64_t> want = GetParam() == Dialect::kSqlite
+                                          ? std::vector<int64_t>{10, 20, 30}
+                                          : std::vector<int64_t>{30, 10, 50, 20};
+    EXPECT_EQ(got, want);
+}
+
 TEST_P(StorageTest, UniqueViolationIsConflictWithDriverTextOnlyInternal) {
     const std::string t = CreateTable("id BIGINT PRIMARY KEY, email TEXT NOT NULL UNIQUE");
     auto insert = [&](int64_t id, const std::string& email) {

@@ -14,7 +14,8 @@ Status ApplyMigrations(Database& db) {
     const SystemScope all_tenants;
     VK_RETURN_IF_ERROR(db.Write([](Connection& c) -> Status {
         return c.ExecuteScript(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (number BIGINT PRIMARY KEY, name TEXT NOT "
+            "CREATE TABLE IF NOT EXISTS schema_migrations (number BIGINT PRIMARY KEY, name TEXT "
+            "NOT "
             "NULL, applied_at BIGINT NOT NULL)"
         );
     }));
@@ -28,14 +29,13 @@ Status ApplyMigrations(Database& db) {
                 return core::Ok();
             }
             VK_RETURN_IF_ERROR(c.ExecuteScript(m.sql));
-            return c
-                .Execute(
-                    "INSERT INTO schema_migrations (number, name, applied_at) VALUES ($1, $2, $3)",
-                    {int64_t{m.number}, m.name, int64_t{0}}
-                )
-                .has_value()
-                ? core::Ok()
-                : Status(core::Error::Internal("recording migration " + m.name + " failed"));
+            return c.Execute(
+                        "INSERT INTO schema_migrations (number, name, applied_at) VALUES ($1, $2, "
+                        "$3)",
+                        {int64_t{m.number}, m.name, int64_t{0}}
+                   ).has_value()
+                       ? core::Ok()
+                       : Status(core::Error::Internal("recording migration " + m.name + " failed"));
         }));
     }
     return core::Ok();

@@ -8,6 +8,7 @@
 #include <deque>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -154,6 +155,52 @@ public:
 
     Dialect dialect() const override { return Dialect::kSqlite; }
 
+    Status InsertBeforeCommit(int64_t key, std::string sql, std::vector<Value> params) override {
+        if (!deferring_) {
+            return Connection::InsertBeforeCommit(key, std::move(sql), std::move(params));
+        }
+        deferred_[key] = {std::move(sql), std::move(params)};
+        return core::Ok();
+    }
+
+    bool DropBeforeCommit(int64_t key) override { return deferred_.erase(key) > 0; }
+
+    // The writer's side of InsertBeforeCommit: collect from the batch's BEGIN, write the rows
+    // before its COMMIT, or drop them with a rolled-back job or batch.
+    struct DeferredRow {
+        std::string sql;
+        std::vector<Value> params;
+    };
+
+    using DeferredRows = std::map<int64_t, DeferredRow>;
+
+    void StartDeferring() {
+        deferred_.clear();
+        deferring_ = true;
+    }
+
+    Status WriteDeferred() {
+        deferring_ = false;
+        for (auto& [key, row] : deferred_) {
+            auto done = Execute(row.sql, row.params);
+            if (!done) {
+                deferred_.clear();
+                return std::move(done).error();
+            }
+        }
+        deferred_.clear();
+        return core::Ok();
+    }
+
+    void DropDeferred() {
+        deferred_.clear();
+        deferring_ = false;
+    }
+
+    const DeferredRows& deferred() const { return deferred_; }
+
+    void RestoreDeferred(DeferredRows rows) { deferred_ = std::move(rows); }
+
     sqlite3* raw() { return db_; }
 
     // Runs a parameterless statement (BEGIN, COMMIT, SAVEPOINT ...) through the statement cache:
@@ -228,6 +275,8 @@ private:
 
     sqlite3* db_;
     std::unordered_map<std::string, sqlite3_stmt*, SqlHash, std::equal_to<>> cache_;
+    bool deferring_ = false;
+    DeferredRows deferred_;
 };
 
 struct WriteJob {
@@ -483,6 +532,7 @@ private:
     Status RunInSavepoint(const WriteFn& fn, const char* name) {
         const std::string sp = std::string("vk_") + name;
         VK_RETURN_IF_ERROR(writer_->Run("SAVEPOINT " + sp));
+        SqliteConnection::DeferredRows before = writer_->deferred();
         Status status;
         try {
             status = fn(*writer_);
@@ -491,6 +541,7 @@ private:
         }
         if (!status) {
             (void)writer_->Run("ROLLBACK TO " + sp);
+            writer_->RestoreDeferred(std::move(before));
         }
         (void)writer_->Run("RELEASE " + sp);
         return status;
@@ -548,6 +599,7 @@ private:
                 batch.clear();
                 continue;
             }
+            writer_->StartDeferring();
             // Optimistic first: every job straight in the transaction, no savepoints. FTS5
             // flushes its pending index data to new segments at every SAVEPOINT, so a savepoint
             // per job means one index flush (and merge work) per record instead of per commit,
@@ -563,12 +615,14 @@ private:
                 }
             }
             if (failed && batch.size() == 1) {
+                writer_->DropDeferred();
                 (void)writer_->ExecuteScript("ROLLBACK");
                 batch[0]->done.set_value(std::move(results[0]));
                 batch.clear();
                 continue;
             }
             if (failed) {
+                writer_->DropDeferred();
                 (void)writer_->ExecuteScript("ROLLBACK");
                 results.clear();
                 begun = writer_->Run("BEGIN IMMEDIATE");
@@ -579,11 +633,17 @@ private:
                     batch.clear();
                     continue;
                 }
+                writer_->StartDeferring();
                 for (WriteJob* job : batch) {
                     results.push_back(RunInSavepoint(*job->fn, "job"));
                 }
             }
-            Status committed = writer_->Run("COMMIT");
+            // The batch's deferred index rows, newest search keys first (see InsertBeforeCommit);
+            // if they cannot be written, the batch fails as a failed COMMIT would.
+            Status committed = writer_->WriteDeferred();
+            if (committed) {
+                committed = writer_->Run("COMMIT");
+            }
             if (!committed) {
                 spdlog::error("group commit failed: {}", committed.error().internal);
                 (void)writer_->ExecuteScript("ROLLBACK");
