@@ -19,6 +19,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -185,6 +186,23 @@ inline Result<std::unique_ptr<ScratchDatabase>> OpenTestDatabase(
 // Test names: "Sqlite" / "Postgres".
 inline std::string BackendName(const ::testing::TestParamInfo<Dialect>& info) {
     return info.param == Dialect::kSqlite ? "Sqlite" : "Postgres";
+}
+
+// The rows of a query as text ("NULL" for null), to compare whole tables in tests.
+inline std::vector<std::vector<std::string>> QueryAsText(
+    Database& db, const std::string& sql, const std::vector<Value>& params
+) {
+    auto rows = ReadReturning<Rows>(db, [&](Connection& c) { return c.Query(sql, params); });
+    EXPECT_TRUE(rows) << Describe(rows.error());
+    std::vector<std::vector<std::string>> out;
+    for (const auto& r : rows ? rows->rows : std::vector<std::vector<Value>>{}) {
+        std::vector<std::string> row;
+        for (const auto& v : r) {
+            row.push_back(IsNull(v) ? "NULL" : AsText(v));
+        }
+        out.push_back(std::move(row));
+    }
+    return out;
 }
 
 // Base fixture for suites parameterized by backend; db() is the suite's migrated database.

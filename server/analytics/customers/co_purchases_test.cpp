@@ -46,19 +46,7 @@ protected:
     }
 
     std::vector<std::vector<std::string>> Rows(const std::string& sql) {
-        auto rows = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) {
-            return c.Query(sql, {tenant_.id});
-        });
-        EXPECT_TRUE(rows) << storage::Describe(rows.error());
-        std::vector<std::vector<std::string>> out;
-        for (const auto& r : rows ? rows->rows : std::vector<std::vector<storage::Value>>{}) {
-            std::vector<std::string> row;
-            for (const auto& v : r) {
-                row.push_back(storage::IsNull(v) ? "NULL" : storage::AsText(v));
-            }
-            out.push_back(std::move(row));
-        }
-        return out;
+        return storage::QueryAsText(db(), sql, {tenant_.id});
     }
 
     std::vector<std::vector<std::string>> Stored() {

@@ -430,12 +430,9 @@ Status MoveRfmRollups(
             owners.emplace(storage::AsText(r[0]), storage::AsText(r[1]));
         }
     };
-    constexpr const char* kOwners =
-        "SELECT id, COALESCE(owner_id, '') FROM contacts WHERE tenant_id = $1 AND "
-        "deleted_at IS NULL";
     if (changed.size() + gone.size() > 50 * kBatch) {
         // Most customers changed (the first scoring): one pass over the contacts.
-        VK_ASSIGN_OR_RETURN(storage::Rows rows, tx.Query(kOwners, {tenant_id}));
+        VK_ASSIGN_OR_RETURN(storage::Rows rows, tx.Query(kLiveContactOwners, {tenant_id}));
         add_owners(rows);
     } else {
         std::vector<const std::string*> ids;
@@ -452,7 +449,8 @@ Status MoveRfmRollups(
             VK_ASSIGN_OR_RETURN(
                 storage::Rows rows,
                 tx.Query(
-                    std::string(kOwners) + " AND id IN (" + storage::Placeholders(2, n) + ")",
+                    std::string(kLiveContactOwners) + " AND id IN (" + storage::Placeholders(2, n) +
+                        ")",
                     params
                 )
             );

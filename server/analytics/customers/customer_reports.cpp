@@ -90,14 +90,7 @@ int64_t RoundMinor(double x) {
 Status WriteClvRollups(
     Connection& tx, int64_t tenant_id, const std::vector<CustomerValue>& values
 ) {
-    VK_ASSIGN_OR_RETURN(
-        storage::Rows contacts,
-        tx.Query(
-            "SELECT id, COALESCE(owner_id, '') FROM contacts WHERE tenant_id = $1 AND "
-            "deleted_at IS NULL",
-            {tenant_id}
-        )
-    );
+    VK_ASSIGN_OR_RETURN(storage::Rows contacts, tx.Query(kLiveContactOwners, {tenant_id}));
     std::unordered_map<std::string_view, std::string_view> owner_of;
     owner_of.reserve(contacts.size());
     for (const auto& row : contacts.rows) {

@@ -43,6 +43,11 @@ Status RefreshCustomerMetrics(
 // Rebuilds every metrics row of the tenant and scores all customers together.
 Status RebuildCustomerMetrics(Connection& tx, int64_t tenant_id, int64_t now_micros);
 
+// Each live contact's id and owner ('' for none), $1 the tenant; append " AND id IN (...)" to
+// narrow it to some contacts.
+inline constexpr const char* kLiveContactOwners =
+    "SELECT id, COALESCE(owner_id, '') FROM contacts WHERE tenant_id = $1 AND deleted_at IS NULL";
+
 // Runs `sql_head` (ending where the id list starts: "... AND id IN (") over ids in batches, with
 // the `fixed` parameters before each batch's ids.
 Status ForIdBatches(

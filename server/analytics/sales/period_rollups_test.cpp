@@ -411,13 +411,7 @@ TEST_P(PeriodRollupsTest, MatchRecordsAfterRandomWrites) {
             Json body = place(details());
             body["title"] = "Deal " + std::to_string(step);
             body["owner_id"] = users_[pick(users_.size())].user_id;
-            Write([&](Connection& tx) -> core::Status {
-                VK_ASSIGN_OR_RETURN(
-                    records::Record r, records_->Create(tx, tenant_.admin, "deals", body)
-                );
-                live.push_back(r.body["id"]);
-                return core::Ok();
-            });
+            CreateDeal(body, live);
         } else if (op <= 4) {
             const std::string id = live[pick(live.size())];
             Write([&](Connection& tx) {
@@ -436,19 +430,9 @@ TEST_P(PeriodRollupsTest, MatchRecordsAfterRandomWrites) {
                 return Done(records_->Update(tx, tenant_.admin, "deals", id, body, std::nullopt));
             });
         } else if (op == 6) {
-            const size_t i = pick(live.size());
-            Write([&](Connection& tx) {
-                return records_->Delete(tx, tenant_.admin, "deals", live[i], std::nullopt);
-            });
-            deleted.push_back(live[i]);
-            live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+            DeleteDeal(live, deleted, pick(live.size()));
         } else if (op == 7 && !deleted.empty()) {
-            const size_t i = pick(deleted.size());
-            Write([&](Connection& tx) {
-                return Done(records_->Restore(tx, tenant_.admin, "deals", deleted[i]));
-            });
-            live.push_back(deleted[i]);
-            deleted.erase(deleted.begin() + static_cast<std::ptrdiff_t>(i));
+            RestoreDeal(live, deleted, pick(deleted.size()));
         } else if (op <= 9 || leads.empty()) {
             Json body = {
                 {"first_name", "Lead " + std::to_string(step)},

@@ -2,8 +2,10 @@
 // a tenant with a team and users of every built-in role, and a manual clock.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,21 +67,39 @@ protected:
         return r ? *r : core::Json();
     }
 
+    // Creates a deal as the admin and adds its id to `live`.
+    void CreateDeal(const core::Json& body, std::vector<std::string>& live) {
+        Write([&](storage::Connection& tx) -> core::Status {
+            VK_ASSIGN_OR_RETURN(
+                records::Record r, records_->Create(tx, tenant_.admin, "deals", body)
+            );
+            live.push_back(r.body["id"]);
+            return core::Ok();
+        });
+    }
+
+    // Soft-deletes deal live[i] as the admin and moves its id to `deleted`.
+    void DeleteDeal(std::vector<std::string>& live, std::vector<std::string>& deleted, size_t i) {
+        Write([&](storage::Connection& tx) {
+            return records_->Delete(tx, tenant_.admin, "deals", live[i], std::nullopt);
+        });
+        deleted.push_back(live[i]);
+        live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+
+    // Restores deal deleted[i] as the admin and moves its id back to `live`.
+    void RestoreDeal(std::vector<std::string>& live, std::vector<std::string>& deleted, size_t i) {
+        Write([&](storage::Connection& tx) -> core::Status {
+            auto restored = records_->Restore(tx, tenant_.admin, "deals", deleted[i]);
+            return restored ? core::Ok() : core::Status(std::move(restored).error());
+        });
+        live.push_back(deleted[i]);
+        deleted.erase(deleted.begin() + static_cast<std::ptrdiff_t>(i));
+    }
+
     // The rows of a query whose $1 is the tenant, as text ("NULL" for null).
     std::vector<std::vector<std::string>> TextRows(const std::string& sql) {
-        auto rows = storage::ReadReturning<storage::Rows>(db(), [&](storage::Connection& c) {
-            return c.Query(sql, {tenant_.id});
-        });
-        EXPECT_TRUE(rows) << storage::Describe(rows.error());
-        std::vector<std::vector<std::string>> out;
-        for (const auto& r : rows ? rows->rows : std::vector<std::vector<storage::Value>>{}) {
-            std::vector<std::string> row;
-            for (const auto& v : r) {
-                row.push_back(storage::IsNull(v) ? "NULL" : storage::AsText(v));
-            }
-            out.push_back(std::move(row));
-        }
-        return out;
+        return storage::QueryAsText(db(), sql, {tenant_.id});
     }
 
     core::ManualClock clock_{kRollupTestStart};

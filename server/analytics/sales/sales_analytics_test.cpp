@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "analytics/sales/rollup_test_fixture.hpp"
 #include "analytics/sales/sales_analytics_entities.hpp"
 #include "analytics/sales/sales_analytics_routes.hpp"
 #include "records/test_support.hpp"
@@ -29,25 +30,18 @@ constexpr int64_t kOctober = 1791201600000000;  // 2026-10-05T12:00:00Z
 //   pipeline Other: D6 admin 100.00 RUB referral won on 2026-10-05; D7 from lead L1 (web_form,
 //   "autumn") 400.00 RUB won at +6d. Leads L2 (web_form, autumn), L3 (call). Costs: web_form
 //   autumn 300.00, call 100.00 in 2026-11. Now is kStart + 10 days (2026-11-20T12:00Z).
-class SalesAnalyticsTest : public storage::BackendTest {
+class SalesAnalyticsTest : public testing::SalesRollupTest {
 protected:
     void SetUp() override {
-        storage::BackendTest::SetUp();
+        testing::SalesRollupTest::SetUp();
         if (IsSkipped()) {
             return;
         }
-        sales::RegisterSalesEntities(registry_);
-        sales::RegisterOperationalEntities(registry_, clock_);
-        RegisterSalesAnalyticsEntities(registry_);
-        records_ = std::make_unique<records::RecordService>(db(), registry_, clock_);
-        sales_ = std::make_unique<sales::SalesService>(*records_, clock_);
-        analytics_ = std::make_unique<SalesAnalytics>(*records_, clock_);
-        tenant_ = TestTenant::Create(db(), "Acme");
-        team_ = tenant_.AddTeam(db());
-        u1_ = tenant_.AddUser(db(), "user", team_);
-        u2_ = tenant_.AddUser(db(), "user", team_);
-        u3_ = tenant_.AddUser(db(), "user", "");
-        manager_ = tenant_.AddUser(db(), "manager", "");
+        clock_ = core::ManualClock(kStart);
+        u1_ = users_[1];
+        u2_ = users_[2];
+        u3_ = users_[3];
+        manager_ = users_[4];
     }
 
     template <class F>
@@ -77,20 +71,13 @@ protected:
     }
 
     Json Pipeline(const std::string& name) {
-        auto p = Write([&](Connection& tx) {
-            return sales_->CreatePipeline(
-                tx,
-                tenant_.admin,
-                {{"name", name},
-                 {"stages",
-                  {{{"name", "New"}, {"probability", 10}},
-                   {{"name", "Offer"}, {"probability", 50}},
-                   {{"name", "Won"}, {"kind", "won"}},
-                   {{"name", "Lost"}, {"kind", "lost"}}}}}
-            );
-        });
-        EXPECT_TRUE(p) << storage::Describe(p.error());
-        return p ? *p : Json();
+        return MakePipeline(
+            name,
+            {{{"name", "New"}, {"probability", 10}},
+             {{"name", "Offer"}, {"probability", 50}},
+             {{"name", "Won"}, {"kind", "won"}},
+             {{"name", "Lost"}, {"kind", "lost"}}}
+        );
     }
 
     std::string Deal(const RequestContext& owner, const Json& pipeline, Json extra) {
@@ -221,13 +208,6 @@ protected:
         EXPECT_EQ(e.fields[0].field, field) << e.fields[0].message;
     }
 
-    core::ManualClock clock_{kStart};
-    records::EntityRegistry registry_;
-    std::unique_ptr<records::RecordService> records_;
-    std::unique_ptr<sales::SalesService> sales_;
-    std::unique_ptr<SalesAnalytics> analytics_;
-    TestTenant tenant_;
-    std::string team_;
     RequestContext u1_, u2_, u3_, manager_;
     Json sales_pipeline_, other_;
     std::string d1_, d2_, d3_, d4_, d5_, d6_, d7_;

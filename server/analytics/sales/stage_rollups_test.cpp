@@ -226,13 +226,7 @@ TEST_P(StageRollupsTest, MatchStageHistoryAfterRandomWrites) {
             body["owner_id"] = users_[pick(users_.size())].user_id;
             body["source"] = pick(4) == 0 ? Json(nullptr) : Json(kSources[pick(3)]);
             body["contact_id"] = contacts[pick(contacts.size())];
-            Write([&](Connection& tx) -> core::Status {
-                VK_ASSIGN_OR_RETURN(
-                    records::Record r, records_->Create(tx, tenant_.admin, "deals", body)
-                );
-                live.push_back(r.body["id"]);
-                return core::Ok();
-            });
+            CreateDeal(body, live);
         } else if (op <= 5) {
             const std::string id = live[pick(live.size())];
             // Mostly within the deal's pipeline; now and then into the other one.
@@ -255,19 +249,9 @@ TEST_P(StageRollupsTest, MatchStageHistoryAfterRandomWrites) {
                 return Done(records_->Update(tx, tenant_.admin, "deals", id, body, std::nullopt));
             });
         } else if (op == 7) {
-            const size_t i = pick(live.size());
-            Write([&](Connection& tx) {
-                return records_->Delete(tx, tenant_.admin, "deals", live[i], std::nullopt);
-            });
-            deleted.push_back(live[i]);
-            live.erase(live.begin() + static_cast<std::ptrdiff_t>(i));
+            DeleteDeal(live, deleted, pick(live.size()));
         } else if (op == 8 && !deleted.empty()) {
-            const size_t i = pick(deleted.size());
-            Write([&](Connection& tx) {
-                return Done(records_->Restore(tx, tenant_.admin, "deals", deleted[i]));
-            });
-            live.push_back(deleted[i]);
-            deleted.erase(deleted.begin() + static_cast<std::ptrdiff_t>(i));
+            RestoreDeal(live, deleted, pick(deleted.size()));
         } else if (op == 9) {
             // A contact merge repoints deals (events without stage changes, no hooks).
             const std::string from = contacts[pick(contacts.size())];
