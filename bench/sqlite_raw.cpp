@@ -4,8 +4,9 @@
 //   lookup --db F --ids FILE [--threads 2] [--seconds 10]
 //       point reads of a contact's columns by (tenant_id, id), one connection per thread.
 //   insert --db F [--seconds 10] [--batch 64]
-//       durable creates (WAL, synchronous=FULL): contact + event + search_docs + search_fts rows
-//       per record, `batch` records per commit, as the group-commit writer does for 64 clients.
+//       durable creates (WAL, synchronous=FULL): contact (with its matching keys) + event +
+//       search_docs + search_fts rows per record, `batch` records per commit, as the group-commit
+//       writer does for 64 clients.
 //   list --db F --data DIR [--seconds 10]
 //       the list queries of bench/wrk/list.lua in their best SQL, one at a time: p50/p99 latency.
 //   search --db F --data DIR [--seconds 10]
@@ -160,9 +161,10 @@ int Insert(const Options& o) {
     sqlite3_stmt* contact = Prepare(
         db,
         "INSERT INTO contacts (tenant_id, id, version, created_at, updated_at, created_by, "
-        "updated_by, owner_id, custom, first_name, last_name, email, phone, phone_e164, source) "
+        "updated_by, owner_id, custom, first_name, last_name, email, phone, phone_e164, source, "
+        "email_key, name_latin, name_key, quality_flags) "
         "VALUES (1, ?1, 1, ?2, ?2, 'raw', 'raw', 'raw', '{}', 'Иван', 'Петров', ?3, '89161234567', "
-        "'+79161234567', 'call')"
+        "'+79161234567', 'call', ?3, 'ivan petrov', 'petr/iva', '[]')"
     );
     sqlite3_stmt* event = Prepare(
         db,

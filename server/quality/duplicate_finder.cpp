@@ -174,38 +174,44 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
         return out;
     }
 
-    std::vector<Json> bodies;
+    // Candidates straight from the rows: a JSON body is built only for the few that match.
     std::vector<MatchRecord> candidates;
-    bodies.reserve(rows.size());
     candidates.reserve(rows.size());
     for (const auto& row : rows.rows) {
+        candidates.push_back(ToMatchRecord(kind, [&](std::string_view name) {
+            const auto at = std::find(columns.begin(), columns.end(), name);
+            const size_t i = static_cast<size_t>(at - columns.begin());
+            return at == columns.end() || storage::IsNull(row[i]) ? std::string()
+                                                                  : storage::AsText(row[i]);
+        }));
+    }
+    auto body_of = [&](size_t index) {
         Json body = Json::object();
         for (size_t i = 0; i < columns.size(); ++i) {
-            body[columns[i]] =
-                storage::IsNull(row[i]) ? Json(nullptr) : Json(storage::AsText(row[i]));
+            const storage::Value& v = rows.rows[index][i];
+            body[columns[i]] = storage::IsNull(v) ? Json(nullptr) : Json(storage::AsText(v));
         }
-        candidates.push_back(ToMatchRecord(kind, body));
-        bodies.push_back(std::move(body));
-    }
+        return body;
+    };
     VK_ASSIGN_OR_RETURN(std::string region, TenantRegion(c, ctx.tenant_id));
     ScanOptions scan;
     scan.match.default_region = region;
     scan.threshold = PreAdjustThreshold(kind, options.threshold);
     const MatchRecord incoming = ToMatchRecord(kind, record);
     for (CandidateMatch& m : FindDuplicatesFor(incoming, candidates, scan)) {
-        MatchResult adjusted =
-            AdjustForKind(kind, record, bodies[m.index], {m.score, std::move(m.reasons)});
+        const Json body = body_of(m.index);
+        MatchResult adjusted = AdjustForKind(kind, record, body, {m.score, std::move(m.reasons)});
         if (adjusted.score < options.threshold) {
             continue;
         }
         DuplicateMatch d;
         d.entity = target.name;
-        d.id = Str(bodies[m.index], "id");
+        d.id = Str(body, "id");
         for (const std::string& name : target.title_fields) {
             if (!records::IsVisibleField(target, name, hidden)) {
                 continue;  // the title must not show what the role hides
             }
-            const std::string part = Str(bodies[m.index], name);
+            const std::string part = Str(body, name);
             if (!part.empty()) {
                 d.title += (d.title.empty() ? "" : " ") + part;
             }

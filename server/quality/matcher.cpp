@@ -345,6 +345,15 @@ double ScoreFromEvidence(double evidence) {
 }  // namespace
 
 std::string BirthdayKey(std::string_view raw) {
+    // Stored dates are ISO "YYYY-MM-DD": the general path below gives the same 8 digits.
+    const auto digit = [&](size_t i) { return raw[i] >= '0' && raw[i] <= '9'; };
+    if (raw.size() == 10 && raw[4] == '-' && raw[7] == '-' && digit(0) && digit(1) && digit(2) &&
+        digit(3) && digit(5) && digit(6) && digit(8) && digit(9)) {
+        std::string out;
+        out.reserve(8);
+        out.append(raw.substr(0, 4)).append(raw.substr(5, 2)).append(raw.substr(8, 2));
+        return out;
+    }
     std::vector<std::string> parts(1);
     for (char c : raw) {
         if (c >= '0' && c <= '9') {

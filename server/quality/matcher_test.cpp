@@ -134,6 +134,14 @@ TEST(BirthdayKey, AcceptsCommonFormats) {
     EXPECT_EQ(BirthdayKey("вчера"), "");
 }
 
+TEST(BirthdayKey, ReadsShapesNearTheIsoFormLikeTheGeneralPath) {
+    EXPECT_EQ(BirthdayKey("1985-1-20"), "19850120");
+    EXPECT_EQ(BirthdayKey("1985/12/20"), "19851220");
+    EXPECT_EQ(BirthdayKey("1985-12-2x"), "19851202");
+    EXPECT_EQ(BirthdayKey("20-12-1985"), "19851220");
+    EXPECT_EQ(BirthdayKey(" 1985-12-20"), "19851220");
+}
+
 TEST(PrepareRecord, KeepsOnlyValidStrongKeys) {
     MatchRecord r = Person("Иван", "Петров", "12345", "not-an-email");
     const PreparedRecord p = PrepareRecord(r);

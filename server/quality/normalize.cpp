@@ -67,7 +67,7 @@ const icu::IDNA* Uts46() {
 
 // Converts a host name to lower-case IDNA ASCII; returns false if it is not a usable DNS name
 // (at least two labels, LDH only, top-level label alphabetic or an A-label).
-bool HostToAscii(std::string_view host, std::string& out) {
+bool HostToAsciiUncached(std::string_view host, std::string& out) {
     out.clear();
     if (host.empty() || host.size() > 253 * 4) {
         return false;
@@ -115,6 +115,23 @@ bool HostToAscii(std::string_view host, std::string& out) {
     const bool a_label = last_label.starts_with("xn--");
     const bool alphabetic = std::all_of(last_label.begin(), last_label.end(), IsAsciiAlpha);
     return (a_label || alphabetic) && last_label.size() >= 2;
+}
+
+// Hosts repeat far more than addresses (a few mail domains cover most contacts), and the
+// UTS #46 mapping is most of what normalising an email costs: remember the recent answers.
+bool HostToAscii(std::string_view host, std::string& out) {
+    thread_local std::unordered_map<std::string, std::pair<bool, std::string>> cache;
+    const std::string key(host);
+    if (const auto it = cache.find(key); it != cache.end()) {
+        out = it->second.second;
+        return it->second.first;
+    }
+    const bool ok = HostToAsciiUncached(host, out);
+    if (cache.size() >= 4096) {
+        cache.clear();
+    }
+    cache.emplace(key, std::make_pair(ok, out));
+    return ok;
 }
 
 std::string CollapseSpaces(std::string_view text) {
@@ -289,11 +306,32 @@ bool IsPossible(int country_code, std::string_view national) {
     if (national.empty() || national.size() > 17 || national.front() == '0') {
         return false;  // leading zeros need libphonenumber's full handling
     }
+    // libphonenumber decides "possible" from the country's possible lengths alone (its
+    // TestNumberLength), so the answer per (country code, length) is remembered: the on-entry
+    // duplicate check reads a hundred stored numbers per create.
+    thread_local std::unordered_map<int, bool> known;
+    const int key = country_code * 32 + static_cast<int>(national.size());
+    if (const auto it = known.find(key); it != known.end()) {
+        return it->second;
+    }
     PhoneNumber number;
     number.set_country_code(country_code);
     number.set_national_number(std::stoull(std::string(national)));
-    return PhoneNumberUtil::GetInstance()->IsPossibleNumberWithReason(number) ==
-           PhoneNumberUtil::IS_POSSIBLE;
+    const bool possible = PhoneNumberUtil::GetInstance()->IsPossibleNumberWithReason(number) ==
+                          PhoneNumberUtil::IS_POSSIBLE;
+    return known.emplace(key, possible).first->second;
+}
+
+// Whether a country calling code is assigned (libphonenumber's region for it is not "ZZ"),
+// remembered per code for the same reason.
+bool IsAssignedCountryCode(int code) {
+    thread_local std::unordered_map<int, bool> known;
+    if (const auto it = known.find(code); it != known.end()) {
+        return it->second;
+    }
+    std::string region;
+    PhoneNumberUtil::GetInstance()->GetRegionCodeForCountryCode(code, &region);
+    return known.emplace(code, region != "ZZ").first->second;
 }
 
 struct RegionDialling {
@@ -347,17 +385,15 @@ bool ReadFast(std::string_view raw, std::string_view default_region, bool whole,
     if (digits.size() < 5 || digits.size() > 15) {
         return false;
     }
-    const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
     if (plus) {
         if (digits.front() == '0') {
             return false;  // no country code starts with 0; "+049" is not +49
         }
         // Country codes are prefix-free, so at most one of 1..3 leading digits is assigned.
+        int code = 0;
         for (std::size_t length = 1; length <= 3; ++length) {
-            const int code = std::stoi(digits.substr(0, length));
-            std::string region;
-            util->GetRegionCodeForCountryCode(code, &region);
-            if (region != "ZZ") {
+            code = code * 10 + (digits[length - 1] - '0');
+            if (IsAssignedCountryCode(code)) {
                 out.country_code = code;
                 out.national = std::string_view(digits).substr(length);
                 return IsPossible(code, out.national);

@@ -155,6 +155,18 @@ TEST(NormalizeEmail, RejectsWhatCannotBeDelivered) {
     EXPECT_EQ(NormalizeEmail("\xff@mail.ru").reason, "invalid_utf8");
 }
 
+TEST(NormalizeEmail, GivesTheSameAnswerForARepeatedDomain) {
+    // Domains are remembered per thread: the second and later answers must equal the first,
+    // for a good domain, an IDN and a bad one, in any order.
+    for (int round = 0; round < 3; ++round) {
+        EXPECT_EQ(NormalizeEmail("A@Mail.RU").normalized, "a@mail.ru");
+        EXPECT_TRUE(NormalizeEmail("b@mail.ru").valid);
+        EXPECT_EQ(NormalizeEmail("c@почта.рф").normalized, "c@xn--80a1acny.xn--p1ai");
+        EXPECT_EQ(NormalizeEmail("d@-mail.ru").reason, "bad_domain");
+        EXPECT_EQ(NormalizeEmail("e@-mail.ru").normalized, "e@-mail.ru");
+    }
+}
+
 TEST(EmailMatchKey, FoldsGmailSpellingsOnly) {
     EXPECT_EQ(EmailMatchKey("j.smith+crm@gmail.com"), "jsmith@gmail.com");
     EXPECT_EQ(EmailMatchKey("jsmith@googlemail.com"), "jsmith@gmail.com");

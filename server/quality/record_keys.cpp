@@ -221,26 +221,32 @@ const std::vector<std::string>& MatchColumns(RecordKind kind) {
     return kind == RecordKind::kPerson ? kPerson : kCompany;
 }
 
-MatchRecord ToMatchRecord(RecordKind kind, const Json& body) {
+MatchRecord ToMatchRecord(
+    RecordKind kind, const std::function<std::string(std::string_view)>& field
+) {
     MatchRecord r;
-    r.id = Str(body, "id");
-    r.email = Str(body, "email");
-    r.phone = Str(body, "phone_e164");
+    r.id = field("id");
+    r.email = field("email");
+    r.phone = field("phone_e164");
     if (r.phone.empty()) {
-        r.phone = Str(body, "phone");
+        r.phone = field("phone");
     }
     if (kind == RecordKind::kPerson) {
-        r.first_name = Str(body, "first_name");
-        r.middle_name = Str(body, "middle_name");
-        r.last_name = Str(body, "last_name");
-        r.birthday = Str(body, "birthday");
-        r.company = Str(body, "company_name");
+        r.first_name = field("first_name");
+        r.middle_name = field("middle_name");
+        r.last_name = field("last_name");
+        r.birthday = field("birthday");
+        r.company = field("company_name");
     } else {
-        r.last_name = StripLegalForm(Str(body, "name"));
-        r.national_id = Str(body, "inn");
-        r.address_1 = Str(body, "address");
+        r.last_name = StripLegalForm(field("name"));
+        r.national_id = field("inn");
+        r.address_1 = field("address");
     }
     return r;
+}
+
+MatchRecord ToMatchRecord(RecordKind kind, const Json& body) {
+    return ToMatchRecord(kind, [&body](std::string_view key) { return Str(body, key); });
 }
 
 MatchResult AdjustForKind(

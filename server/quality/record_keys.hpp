@@ -2,6 +2,7 @@
 // feed which MatchRecord field, and the keys and flags kept beside the values as typed.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,6 +62,10 @@ const std::vector<std::string>& MatchColumns(RecordKind kind);
 // Builds matcher input from an API body (or a row turned into one). The phone is the E.164 form
 // when phone_e164 is set, otherwise the phone as typed.
 MatchRecord ToMatchRecord(RecordKind kind, const core::Json& body);
+// The same from any source of values: `field` gives a column's text, "" when missing or null.
+MatchRecord ToMatchRecord(
+    RecordKind kind, const std::function<std::string(std::string_view)>& field
+);
 
 // Companies also compare websites, which the person matcher does not know: the same website adds
 // evidence +6 ("same_website"), two different ones -1, on the matcher's logistic scale.
