@@ -369,27 +369,42 @@ Status RecordService::StoreUpdate(
     const RequestContext& ctx,
     const EntityDef& def,
     const std::string& id,
+    const Json& before,
     const Json& values,
     int64_t version,
     int64_t now
 ) {
+    // Only the columns whose stored form changes are set: SQLite (and PostgreSQL's HOT updates)
+    // then leave every index on the other columns alone, and a deal moved to another stage
+    // rewrites its stage indexes instead of all of them.
     std::vector<storage::Value> params{ctx.tenant_id, id, version, now, ctx.user_id};
     std::string sets = "version = $3 + 1, updated_at = $4, updated_by = $5";
     Json custom = Json::object();
+    Json custom_before = Json::object();
     for (const FieldDef& f : def.fields) {
         const Json v = ValueOf(f, values);
+        const Json old = ValueOf(f, before);
         if (f.custom) {
             if (!v.is_null()) {
                 custom[f.name] = ToCustomJson(f, v, CurrencyOf(f, values));
             }
+            if (!old.is_null()) {
+                custom_before[f.name] = ToCustomJson(f, old, CurrencyOf(f, before));
+            }
             continue;
         }
         VK_ASSIGN_OR_RETURN(storage::Value stored, ToStorage(f, v, CurrencyOf(f, values)));
+        const auto stored_before = ToStorage(f, old, CurrencyOf(f, before));
+        if (stored_before && *stored_before == stored) {
+            continue;
+        }
         params.push_back(std::move(stored));
         sets += ", " + f.name + " = $" + std::to_string(params.size());
     }
-    params.emplace_back(custom.dump());
-    sets += ", custom = $" + std::to_string(params.size());
+    if (custom != custom_before) {
+        params.emplace_back(custom.dump());
+        sets += ", custom = $" + std::to_string(params.size());
+    }
     VK_ASSIGN_OR_RETURN(
         int64_t changed,
         tx.Execute(
@@ -522,7 +537,9 @@ Result<Record> RecordService::Update(
     }
     const int64_t now = clock_.NowMicros();
     const std::string record_id(id);
-    VK_RETURN_IF_ERROR(StoreUpdate(tx, ctx, *def, record_id, values, current.version, now));
+    VK_RETURN_IF_ERROR(
+        StoreUpdate(tx, ctx, *def, record_id, current.body, values, current.version, now)
+    );
     VK_RETURN_IF_ERROR(
         WriteEvent(tx, ctx, *def, record_id, current.version + 1, "update", changes, now)
     );

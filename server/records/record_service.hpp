@@ -215,11 +215,14 @@ private:
         const Json& values,
         int64_t now
     );
+    // Sets the columns whose stored form differs between `before` (the row as loaded) and
+    // `values`, and always version, updated_at and updated_by.
     Status StoreUpdate(
         Connection& tx,
         const RequestContext& ctx,
         const EntityDef& def,
         const std::string& id,
+        const Json& before,
         const Json& values,
         int64_t version,
         int64_t now

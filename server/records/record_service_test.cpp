@@ -580,6 +580,85 @@ TEST_P(RecordServiceTest, StartsFilterFindsEveryCaseSpellingInEverySortAndPage) 
     }
 }
 
+TEST_P(RecordServiceTest, UpdateSetsOnlyTheColumnsItChanges) {
+    // "AFTER UPDATE OF column" triggers fire whenever the column is in the SET list, changed or
+    // not (on both backends): they show which columns an update wrote.
+    const bool sqlite = db().dialect() == storage::Dialect::kSqlite;
+    ASSERT_TRUE(db().Write([&](Connection& tx) -> core::Status {
+        VK_RETURN_IF_ERROR(tx.ExecuteScript("CREATE TABLE column_writes (name TEXT NOT NULL)"));
+        if (!sqlite) {
+            VK_RETURN_IF_ERROR(tx.ExecuteScript(
+                "CREATE FUNCTION log_column_write() RETURNS trigger LANGUAGE plpgsql AS $f$ "
+                "BEGIN INSERT INTO column_writes VALUES (TG_ARGV[0]); RETURN NULL; END $f$"
+            ));
+        }
+        for (const char* column : {"email", "last_name", "company_id", "custom"}) {
+            const std::string name = column;
+            VK_RETURN_IF_ERROR(tx.ExecuteScript(
+                sqlite ? "CREATE TRIGGER log_" + name + " AFTER UPDATE OF " + name +
+                             " ON contacts BEGIN INSERT INTO column_writes VALUES ('" + name +
+                             "'); END"
+                       : "CREATE TRIGGER log_" + name + " AFTER UPDATE OF " + name +
+                             " ON contacts FOR EACH ROW EXECUTE FUNCTION log_column_write('" +
+                             name + "')"
+            ));
+        }
+        return core::Ok();
+    }));
+    auto field = storage::WriteReturning<Json>(db(), [&](Connection& tx) {
+        return service_->AddCustomField(
+            tx, tenant_.admin, "contacts", {{"name", "score"}, {"type", "integer"}, {"label", "S"}}
+        );
+    });
+    ASSERT_TRUE(field) << storage::Describe(field.error());
+    tenant_.admin.meta_version = 2;
+    auto created = Create(
+        tenant_.admin,
+        "contacts",
+        {{"first_name", "Иван"},
+         {"last_name", "Петров"},
+         {"email", "ivan@example.ru"},
+         {"score", 1}}
+    );
+    ASSERT_TRUE(created) << storage::Describe(created.error());
+    const std::string id = created->body["id"];
+    auto writes = [&] {
+        auto rows = storage::ReadReturning<storage::Rows>(db(), [](Connection& c) {
+            return c.Query("SELECT name FROM column_writes ORDER BY name");
+        });
+        std::string out;
+        for (const auto& row : rows->rows) {
+            out += (out.empty() ? "" : ",") + storage::AsText(row[0]);
+        }
+        return out;
+    };
+    auto clear = [&] {
+        ASSERT_TRUE(db().Write([](Connection& tx) {
+            return tx.ExecuteScript("DELETE FROM column_writes");
+        }));
+    };
+
+    // The email sent again unchanged, the last name changed: only the last name is written.
+    ASSERT_TRUE(Update(
+        tenant_.admin, "contacts", id, {{"last_name", "Сидоров"}, {"email", "ivan@example.ru"}}
+    ));
+    EXPECT_EQ(writes(), "last_name");
+    clear();
+    ASSERT_TRUE(Update(tenant_.admin, "contacts", id, {{"email", "ivan.s@example.ru"}}));
+    EXPECT_EQ(writes(), "email");
+    clear();
+    ASSERT_TRUE(Update(tenant_.admin, "contacts", id, {{"score", 2}}));
+    EXPECT_EQ(writes(), "custom");
+    clear();
+    auto read = Get(tenant_.admin, "contacts", id);
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->body["last_name"], "Сидоров");
+    EXPECT_EQ(read->body["email"], "ivan.s@example.ru");
+    EXPECT_EQ(read->body["custom"]["score"], 2);
+    EXPECT_EQ(read->body["first_name"], "Иван");
+    EXPECT_EQ(read->version, 4);
+}
+
 TEST_P(RecordServiceTest, DeleteRestoreRevertAndRecycleBin) {
     auto created =
         Create(tenant_.admin, "companies", {{"name", "ООО Ромашка"}, {"website", "romashka.ru"}});
