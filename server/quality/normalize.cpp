@@ -67,7 +67,7 @@ const icu::IDNA* Uts46() {
 
 // Converts a host name to lower-case IDNA ASCII; returns false if it is not a usable DNS name
 // (at least two labels, LDH only, top-level label alphabetic or an A-label).
-bool HostToAsciiUncached(std::string_view host, std::string& out) {
+bool HostToAscii(std::string_view host, std::string& out) {
     out.clear();
     if (host.empty() || host.size() > 253 * 4) {
         return false;
@@ -115,23 +115,6 @@ bool HostToAsciiUncached(std::string_view host, std::string& out) {
     const bool a_label = last_label.starts_with("xn--");
     const bool alphabetic = std::all_of(last_label.begin(), last_label.end(), IsAsciiAlpha);
     return (a_label || alphabetic) && last_label.size() >= 2;
-}
-
-// Hosts repeat far more than addresses (a few mail domains cover most contacts), and the
-// UTS #46 mapping is most of what normalising an email costs: remember the recent answers.
-bool HostToAscii(std::string_view host, std::string& out) {
-    thread_local std::unordered_map<std::string, std::pair<bool, std::string>> cache;
-    const std::string key(host);
-    if (const auto it = cache.find(key); it != cache.end()) {
-        out = it->second.second;
-        return it->second.first;
-    }
-    const bool ok = HostToAsciiUncached(host, out);
-    if (cache.size() >= 4096) {
-        cache.clear();
-    }
-    cache.emplace(key, std::make_pair(ok, out));
-    return ok;
 }
 
 std::string CollapseSpaces(std::string_view text) {

@@ -156,8 +156,8 @@ TEST(NormalizeEmail, RejectsWhatCannotBeDelivered) {
 }
 
 TEST(NormalizeEmail, GivesTheSameAnswerForARepeatedDomain) {
-    // Domains are remembered per thread: the second and later answers must equal the first,
-    // for a good domain, an IDN and a bad one, in any order.
+    // The second and later answers for a domain equal the first, for a good domain, an IDN and
+    // a bad one, in any order.
     for (int round = 0; round < 3; ++round) {
         EXPECT_EQ(NormalizeEmail("A@Mail.RU").normalized, "a@mail.ru");
         EXPECT_TRUE(NormalizeEmail("b@mail.ru").valid);

@@ -374,34 +374,33 @@ Status RecordService::StoreUpdate(
     int64_t version,
     int64_t now
 ) {
-    // Only the columns whose stored form changes are set: SQLite (and PostgreSQL's HOT updates)
-    // then leave every index on the other columns alone, and a deal moved to another stage
-    // rewrites its stage indexes instead of all of them.
+    // Only the columns that change are set: SQLite (and PostgreSQL's HOT updates) then leave
+    // every index on the other columns alone, and a deal moved to another stage rewrites its
+    // stage indexes instead of all of them. A value is stored from itself and its currency, so
+    // the same two give the same column (a money amount follows a change of its currency).
     std::vector<storage::Value> params{ctx.tenant_id, id, version, now, ctx.user_id};
     std::string sets = "version = $3 + 1, updated_at = $4, updated_by = $5";
     Json custom = Json::object();
-    Json custom_before = Json::object();
+    bool custom_changed = false;
     for (const FieldDef& f : def.fields) {
         const Json v = ValueOf(f, values);
-        const Json old = ValueOf(f, before);
+        const std::string currency = CurrencyOf(f, values);
+        const bool same = v == ValueOf(f, before) && currency == CurrencyOf(f, before);
         if (f.custom) {
             if (!v.is_null()) {
-                custom[f.name] = ToCustomJson(f, v, CurrencyOf(f, values));
+                custom[f.name] = ToCustomJson(f, v, currency);
             }
-            if (!old.is_null()) {
-                custom_before[f.name] = ToCustomJson(f, old, CurrencyOf(f, before));
-            }
+            custom_changed = custom_changed || !same;
             continue;
         }
-        VK_ASSIGN_OR_RETURN(storage::Value stored, ToStorage(f, v, CurrencyOf(f, values)));
-        const auto stored_before = ToStorage(f, old, CurrencyOf(f, before));
-        if (stored_before && *stored_before == stored) {
+        if (same) {
             continue;
         }
+        VK_ASSIGN_OR_RETURN(storage::Value stored, ToStorage(f, v, currency));
         params.push_back(std::move(stored));
         sets += ", " + f.name + " = $" + std::to_string(params.size());
     }
-    if (custom != custom_before) {
+    if (custom_changed) {
         params.emplace_back(custom.dump());
         sets += ", custom = $" + std::to_string(params.size());
     }

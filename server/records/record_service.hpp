@@ -215,8 +215,8 @@ private:
         const Json& values,
         int64_t now
     );
-    // Sets the columns whose stored form differs between `before` (the row as loaded) and
-    // `values`, and always version, updated_at and updated_by.
+    // Sets the columns whose value (or currency) differs between `before` (the row as loaded)
+    // and `values`, and always version, updated_at and updated_by.
     Status StoreUpdate(
         Connection& tx,
         const RequestContext& ctx,

@@ -242,6 +242,42 @@ TEST_P(DealRollupsTest, MatchRecountAfterRandomWrites) {
     EXPECT_EQ(Stored(), recount);
 }
 
+TEST_P(DealRollupsTest, CurrencyChangeRewritesTheUnchangedAmount) {
+    // An update writes only changed columns, and an amount is stored in its currency's minor
+    // units: the same number in a currency with other minor units is a new stored amount.
+    const Json p = MakePipeline("Retail");
+    auto made = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
+        return records_->Create(
+            tx,
+            tenant_.admin,
+            "deals",
+            {{"title", "A"},
+             {"pipeline_id", p["id"]},
+             {"stage_id", p["stages"][0]["id"]},
+             {"amount", "100"},
+             {"currency", "RUB"}}
+        );
+    });
+    ASSERT_TRUE(made) << storage::Describe(made.error());
+    const std::string id = made->body["id"];
+    auto moved = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
+        return records_->Update(
+            tx, tenant_.admin, "deals", id, {{"amount", "100"}, {"currency", "JPY"}}, std::nullopt
+        );
+    });
+    ASSERT_TRUE(moved) << storage::Describe(moved.error());
+    EXPECT_EQ(moved->body["currency"], "JPY");
+    EXPECT_EQ(moved->body["amount"], "100");
+    auto stored = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) {
+        return c.Query(
+            "SELECT amount FROM deals WHERE tenant_id = $1 AND id = $2", {tenant_.id, id}
+        );
+    });
+    ASSERT_TRUE(stored);
+    EXPECT_EQ(storage::AsInt(stored->rows[0][0]), 100);
+    EXPECT_EQ(Stored(), Recount());
+}
+
 TEST_P(DealRollupsTest, FailedWriteLeavesRollupsUntouched) {
     const Json p = MakePipeline("Retail");
     auto made = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
