@@ -1,5 +1,6 @@
 // Quality gate: F1 of the duplicate scan on Febrl dataset1 and on generated mixed-script contacts.
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -7,6 +8,7 @@
 #include "quality/contact_generator.hpp"
 #include "quality/dedupe_metrics.hpp"
 #include "quality/febrl_data.hpp"
+#include "quality/matcher.hpp"
 
 namespace voronka::quality {
 namespace {
@@ -64,6 +66,51 @@ TEST(EvaluatePairs, CountsLinksAcrossSourcesOnly) {
     const PairMetrics all = EvaluatePairs(predicted, truth, false);
     EXPECT_EQ(all.true_pairs, 3u);
     EXPECT_EQ(all.true_positives, 2u);
+}
+
+// The on-entry check turns candidates away on their exact fields before preparing their names:
+// every pair of real-shaped records (Febrl with addresses and postcodes, generated contacts
+// with scripts, patronymics and birthdays) must get the same decision and the same
+// explanation as scoring the fully prepared pair.
+void ExpectStagedMatchAgrees(const std::vector<MatchRecord>& records, size_t count) {
+    const MatchOptions options;
+    std::vector<PreparedRecord> prepared;
+    for (size_t i = 0; i < count; ++i) {
+        prepared.push_back(PrepareRecord(records[i], options));
+    }
+    for (const double threshold : {0.0, 0.3, 0.5, 0.8, 0.95, 1.0}) {
+        size_t reached = 0;
+        for (size_t i = 0; i < count; ++i) {
+            for (size_t j = 0; j < count; ++j) {
+                if (i == j) {
+                    continue;
+                }
+                const std::optional<MatchResult> staged =
+                    MatchIfReaches(prepared[i], records[j], options, threshold);
+                const bool expected = ScorePrepared(prepared[i], prepared[j]) >= threshold;
+                ASSERT_EQ(staged.has_value(), expected)
+                    << "pair " << i << "," << j << " at threshold " << threshold;
+                if (staged) {
+                    const MatchResult full = ExplainMatch(prepared[i], prepared[j]);
+                    ASSERT_EQ(staged->score, full.score);
+                    ASSERT_EQ(staged->reasons, full.reasons);
+                    ++reached;
+                }
+            }
+        }
+        if (threshold > 0.0 && threshold < 1.0) {
+            EXPECT_GT(reached, 10u) << "too few matching pairs to test at " << threshold;
+        }
+    }
+}
+
+TEST(DedupeQuality, OnEntryCheckDecidesAsTheFullScore) {
+    auto febrl = LoadFebrl(SharedData() + "/febrl/dataset1.csv");
+    ASSERT_TRUE(febrl) << febrl.error().message;
+    ExpectStagedMatchAgrees(febrl->records, 150);
+    GeneratorOptions options;
+    options.records = 150;
+    ExpectStagedMatchAgrees(GenerateContacts(options).records, 150);
 }
 
 }  // namespace

@@ -311,12 +311,11 @@ std::vector<CandidateMatch> FindDuplicatesFor(
     const PreparedRecord probe = PrepareRecord(incoming, options.match);
     std::vector<CandidateMatch> matches;
     for (std::size_t i = 0; i < candidates.size(); ++i) {
-        const PreparedRecord other = PrepareRecord(candidates[i], options.match);
-        if (ScorePrepared(probe, other) < options.threshold) {
-            continue;
+        std::optional<MatchResult> result =
+            MatchIfReaches(probe, candidates[i], options.match, options.threshold);
+        if (result) {
+            matches.push_back({i, result->score, std::move(result->reasons)});
         }
-        MatchResult result = ExplainMatch(probe, other);
-        matches.push_back({i, result.score, std::move(result.reasons)});
     }
     std::stable_sort(
         matches.begin(),

@@ -227,9 +227,9 @@ constexpr double kMaxMiddle = 1.0;
 constexpr double kMaxTail = 2.5 + 1.5 + 1.5;  // address, city, company
 constexpr double kGaveUp = -std::numeric_limits<double>::infinity();
 
-// Sums the evidence, cheap exact fields first. Returns kGaveUp as soon as `needed` is out of
-// reach (pass -infinity to always get the full sum).
-double Evidence(const PreparedRecord& a, const PreparedRecord& b, Explanation& why, double needed) {
+// The exact (or edit-distance) fields' evidence: phone, email, national id, birthday,
+// postcode, street number.
+double ExactEvidence(const PreparedRecord& a, const PreparedRecord& b, Explanation& why) {
     double evidence = 0;
     const auto both = [](const std::string& x, const std::string& y) {
         return !x.empty() && !y.empty();
@@ -291,6 +291,16 @@ double Evidence(const PreparedRecord& a, const PreparedRecord& b, Explanation& w
         evidence += w;
         why.Add(w, w > 0 ? "same_street_number" : "street_number_differs");
     }
+    return evidence;
+}
+
+// Sums the evidence, cheap exact fields first. Returns kGaveUp as soon as `needed` is out of
+// reach (pass -infinity to always get the full sum).
+double Evidence(const PreparedRecord& a, const PreparedRecord& b, Explanation& why, double needed) {
+    double evidence = ExactEvidence(a, b, why);
+    const auto both = [](const std::string& x, const std::string& y) {
+        return !x.empty() && !y.empty();
+    };
     if (both(a.region, b.region)) {
         const double w = a.region == b.region ? 0.5 : -0.5;
         evidence += w;
@@ -381,15 +391,14 @@ std::string BirthdayKey(std::string_view raw) {
     return {};
 }
 
-PreparedRecord PrepareRecord(const MatchRecord& record, const MatchOptions& options) {
-    PreparedRecord out;
+namespace {
+
+// The fields compared exactly (or by edit distance): cheap to prepare, and what turns most
+// candidates of a name block away before their names are normalised.
+void PrepareExactFields(
+    const MatchRecord& record, const MatchOptions& options, PreparedRecord& out
+) {
     out.source = record.source;
-    out.given = TextKey(record.first_name);
-    out.middle = TextKey(record.middle_name);
-    out.surname = TextKey(record.last_name);
-    out.name_in_one_field =
-        (out.given.empty() || out.surname.empty()) &&
-        (out.given.find(' ') != std::string::npos || out.surname.find(' ') != std::string::npos);
     if (!record.phone.empty()) {
         out.phone = PhoneMatchKey(record.phone, options.default_region);
     }
@@ -399,14 +408,52 @@ PreparedRecord PrepareRecord(const MatchRecord& record, const MatchOptions& opti
             out.email = EmailMatchKey(email.normalized);
         }
     }
-    out.company = TextKey(record.company);
     out.street_number = AlnumOnly(record.street_number);
-    out.address = TextKey(record.address_1 + " " + record.address_2);
-    out.city = TextKey(record.city);
     out.postcode = AlnumOnly(record.postcode);
-    out.region = TextKey(record.region);
     out.birthday = BirthdayKey(record.birthday);
     out.national_id = AlnumOnly(record.national_id);
+}
+
+void PrepareTextFields(const MatchRecord& record, PreparedRecord& out) {
+    out.given = TextKey(record.first_name);
+    out.middle = TextKey(record.middle_name);
+    out.surname = TextKey(record.last_name);
+    out.name_in_one_field =
+        (out.given.empty() || out.surname.empty()) &&
+        (out.given.find(' ') != std::string::npos || out.surname.find(' ') != std::string::npos);
+    out.company = TextKey(record.company);
+    out.address = TextKey(record.address_1 + " " + record.address_2);
+    out.city = TextKey(record.city);
+    out.region = TextKey(record.region);
+}
+
+// The most the text fields of `a` and a record still unprepared can add: a field counts only
+// when both sides have it (an empty raw value prepares to an empty key).
+double MaxTextEvidence(const PreparedRecord& a, const MatchRecord& b) {
+    const bool a_named = !a.given.empty() || !a.surname.empty();
+    const bool b_named = !b.first_name.empty() || !b.last_name.empty();
+    double most = a_named && b_named ? kMaxNames : 0.0;
+    most += !a.middle.empty() && !b.middle_name.empty() ? kMaxMiddle : 0.0;
+    most += !a.address.empty() && !(b.address_1.empty() && b.address_2.empty()) ? 2.5 : 0.0;
+    most += !a.city.empty() && !b.city.empty() ? 1.5 : 0.0;
+    most += !a.company.empty() && !b.company.empty() ? 1.5 : 0.0;
+    // region is compared exactly in the first stage of Evidence, from a text key
+    most += !a.region.empty() && !b.region.empty() ? 0.5 : 0.0;
+    return most;
+}
+
+// Evidence needed for `threshold` (0 < threshold < 1), less a margin so rounding never drops a
+// borderline pair.
+double NeededEvidence(double threshold) {
+    return kEvidenceOffset + kEvidenceScale * std::log(threshold / (1.0 - threshold)) - 1e-6;
+}
+
+}  // namespace
+
+PreparedRecord PrepareRecord(const MatchRecord& record, const MatchOptions& options) {
+    PreparedRecord out;
+    PrepareExactFields(record, options, out);
+    PrepareTextFields(record, out);
     return out;
 }
 
@@ -422,9 +469,7 @@ bool ReachesThreshold(const PreparedRecord& a, const PreparedRecord& b, double t
     if (threshold >= 1.0) {
         return ScorePrepared(a, b) >= threshold;
     }
-    // Inverse of ScoreFromEvidence, less a margin so rounding never drops a borderline pair.
-    const double needed =
-        kEvidenceOffset + kEvidenceScale * std::log(threshold / (1.0 - threshold)) - 1e-6;
+    const double needed = NeededEvidence(threshold);
     Explanation none(false);
     const double evidence = Evidence(a, b, none, needed);
     return evidence != kGaveUp && ScoreFromEvidence(evidence) >= threshold;
@@ -436,6 +481,28 @@ MatchResult ExplainMatch(const PreparedRecord& a, const PreparedRecord& b) {
     result.score = ScoreFromEvidence(Evidence(a, b, why, kGaveUp));
     result.reasons = std::move(why).Reasons();
     return result;
+}
+
+std::optional<MatchResult> MatchIfReaches(
+    const PreparedRecord& probe,
+    const MatchRecord& candidate,
+    const MatchOptions& options,
+    double threshold
+) {
+    PreparedRecord other;
+    PrepareExactFields(candidate, options, other);
+    if (threshold > 0.0 && threshold < 1.0) {
+        Explanation none(false);
+        const double exact = ExactEvidence(probe, other, none);
+        if (exact + MaxTextEvidence(probe, candidate) < NeededEvidence(threshold)) {
+            return std::nullopt;
+        }
+    }
+    PrepareTextFields(candidate, other);
+    if (!ReachesThreshold(probe, other, threshold)) {
+        return std::nullopt;
+    }
+    return ExplainMatch(probe, other);
 }
 
 MatchResult ScoreMatch(const MatchRecord& a, const MatchRecord& b, const MatchOptions& options) {

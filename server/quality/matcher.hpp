@@ -2,6 +2,7 @@
 // [0, 1] with human-readable reasons.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -98,6 +99,17 @@ double ScorePrepared(const PreparedRecord& a, const PreparedRecord& b);
 // Same as ScorePrepared(a, b) >= threshold, but stops comparing fields as soon as the
 // threshold is out of reach; what scans call for every candidate pair.
 bool ReachesThreshold(const PreparedRecord& a, const PreparedRecord& b, double threshold);
+
+// ExplainMatch(probe, PrepareRecord(candidate)) when that reaches `threshold`, else nothing.
+// The candidate's text fields (names, address, company) are normalised only when its exact
+// fields leave the threshold within reach: in a name block most namesakes differ in phone,
+// email or birthday, and are turned away without it.
+std::optional<MatchResult> MatchIfReaches(
+    const PreparedRecord& probe,
+    const MatchRecord& candidate,
+    const MatchOptions& options,
+    double threshold
+);
 
 // Like ScorePrepared and also lists the reasons behind the score.
 MatchResult ExplainMatch(const PreparedRecord& a, const PreparedRecord& b);
