@@ -65,7 +65,7 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
     const std::set<std::string>& hidden = options.apply_scope && ctx.permissions
                                               ? ctx.permissions->For(target.name).hidden_fields
                                               : kNothingHidden;
-    const RecordKeys keys = ComputeKeys(kind, record);
+    const RecordKeys keys = ExactKeys(kind, record);
     const std::vector<std::string> blocks = NameBlocks(kind, record);
     std::string phone = Str(record, "phone_e164");
 
@@ -160,12 +160,15 @@ core::Result<std::vector<DuplicateMatch>> FindStoredDuplicates(
                                 " WHERE tenant_id = $1 AND name_key IN (" + name_in + ")" +
                                 live(name_params) + " LIMIT " + std::to_string(kNameLimit);
         VK_ASSIGN_OR_RETURN(storage::Rows named, c.Query(sql, name_params));
-        std::set<std::string> seen;
-        for (const auto& row : rows.rows) {
-            seen.insert(storage::AsText(row[0]));
-        }
+        // The exact keys find a handful of rows at most: a scan of them beats a set of ids.
+        const size_t exact = rows.rows.size();
         for (auto& row : named.rows) {
-            if (seen.insert(storage::AsText(row[0])).second) {
+            const auto first = rows.rows.begin();
+            const bool found =
+                std::any_of(first, first + static_cast<std::ptrdiff_t>(exact), [&](const auto& r) {
+                    return r[0] == row[0];
+                });
+            if (!found) {
                 rows.rows.push_back(std::move(row));
             }
         }

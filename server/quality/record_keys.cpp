@@ -150,23 +150,62 @@ std::vector<std::string> NameBlocks(RecordKind kind, const Json& body) {
     return {Block(surname, given), Block(given, surname)};
 }
 
-RecordKeys ComputeKeys(RecordKind kind, const Json& body) {
+namespace {
+
+// The email, website and tax id keys, with whether each value given was unusable.
+struct ExactKeyParts {
     RecordKeys keys;
-    const std::string phone = Str(body, "phone");
-    const bool invalid_phone = !phone.empty() && Str(body, "phone_e164").empty();
     bool invalid_email = false;
+    bool invalid_website = false;
+    bool invalid_inn = false;
+};
+
+ExactKeyParts ComputeExactKeys(RecordKind kind, const Json& body) {
+    ExactKeyParts out;
     const std::string email = Str(body, "email");
     if (!email.empty()) {
         const Normalized n = NormalizeEmail(email);
         if (n.valid) {
-            keys.email_key = EmailMatchKey(n.normalized);
+            out.keys.email_key = EmailMatchKey(n.normalized);
         } else {
-            invalid_email = true;
+            out.invalid_email = true;
         }
     }
+    if (kind == RecordKind::kCompany) {
+        const std::string website = Str(body, "website");
+        if (!website.empty()) {
+            const Normalized n = NormalizeWebsite(website);
+            out.keys.website_key = n.valid ? n.normalized : std::string();
+        }
+        out.invalid_website = out.keys.website_key.empty() && !website.empty();
+        const std::string inn = Str(body, "inn");
+        if (!inn.empty()) {
+            Normalized n = ValidateInn(inn);
+            if (!n.valid) {
+                n = ValidateEdrpou(inn);
+            }
+            if (n.valid) {
+                out.keys.inn_key = n.normalized;
+            } else {
+                out.invalid_inn = true;
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+RecordKeys ExactKeys(RecordKind kind, const Json& body) {
+    return ComputeExactKeys(kind, body).keys;
+}
+
+RecordKeys ComputeKeys(RecordKind kind, const Json& body) {
+    ExactKeyParts parts = ComputeExactKeys(kind, body);
+    RecordKeys keys = std::move(parts.keys);
+    const std::string phone = Str(body, "phone");
+    const bool invalid_phone = !phone.empty() && Str(body, "phone_e164").empty();
     keys.name_key = NameBlocks(kind, body)[0];
-    bool invalid_website = false;
-    bool invalid_inn = false;
     if (kind == RecordKind::kPerson) {
         std::string full = Str(body, "first_name");
         const std::string last = Str(body, "last_name");
@@ -177,27 +216,9 @@ RecordKeys ComputeKeys(RecordKind kind, const Json& body) {
         if (!full.empty()) {
             keys.name_latin = NormalizePersonName(full).latin;
         }
-    } else {
-        const std::string website = Str(body, "website");
-        if (!website.empty()) {
-            const Normalized n = NormalizeWebsite(website);
-            keys.website_key = n.valid ? n.normalized : std::string();
-        }
-        invalid_website = keys.website_key.empty() && !Str(body, "website").empty();
-        const std::string inn = Str(body, "inn");
-        if (!inn.empty()) {
-            Normalized n = ValidateInn(inn);
-            if (!n.valid) {
-                n = ValidateEdrpou(inn);
-            }
-            if (n.valid) {
-                keys.inn_key = n.normalized;
-            } else {
-                invalid_inn = true;
-            }
-        }
     }
-    const bool flagged[] = {invalid_phone, invalid_email, invalid_website, invalid_inn};
+    const bool flagged[] = {
+        invalid_phone, parts.invalid_email, parts.invalid_website, parts.invalid_inn};
     for (size_t i = 0; i < std::size(kQualityFlags); ++i) {
         if (flagged[i]) {
             keys.flags.emplace_back(kQualityFlags[i]);

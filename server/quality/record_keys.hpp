@@ -46,6 +46,10 @@ struct RecordKeys {
 // null (PhoneE164Hook stores only valid numbers). Pure; thread-safe.
 RecordKeys ComputeKeys(RecordKind kind, const core::Json& body);
 
+// The keys the on-entry check looks records up by (email, website, tax id), without the name
+// keys (the Latin transliteration is a create's costliest key) and without flags.
+RecordKeys ExactKeys(RecordKind kind, const core::Json& body);
+
 // Blocking keys of a person's name: the first 4 bytes of the surname skeleton, "/", the first 3
 // of the given-name skeleton (NameMatchKey of the Latin form). A full name typed into one field
 // is split into first and last token. Index 0 is the record's own key, index 1 the key it would
