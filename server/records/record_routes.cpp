@@ -112,13 +112,14 @@ Json SelectFields(const Json& body, const std::optional<std::string>& fields) {
     return out;
 }
 
-// Runs a create once per Idempotency-Key: a repeat returns the stored response, writes nothing.
+}  // namespace
+
 Result<Response> CreateOnce(
     RecordService& service,
     const RequestContext& ctx,
     const Request& req,
     const std::string& entity,
-    const Json& body
+    const CreateFn& create
 ) {
     const std::string key = req.Header("idempotency-key");
     if (key.size() > 200) {
@@ -151,7 +152,7 @@ Result<Response> CreateOnce(
                 return core::Ok();
             }
         }
-        VK_ASSIGN_OR_RETURN(Record record, service.Create(tx, ctx, entity, body));
+        VK_ASSIGN_OR_RETURN(Record record, create(tx));
         created = std::move(record.body);
         if (!key.empty()) {
             auto stored = tx.Execute(
@@ -163,7 +164,7 @@ Result<Response> CreateOnce(
                  request_hash,
                  int64_t{201},
                  created.dump(),
-                 int64_t{0}}
+                 service.clock().NowMicros()}
             );
             if (!stored) {
                 return std::move(stored).error();
@@ -171,6 +172,7 @@ Result<Response> CreateOnce(
         }
         return core::Ok();
     }));
+    // A repeat gets the extras of now as well: the stored response was taken before them.
     if (created.is_object() && status == 201) {
         AddCreateExtras(service, ctx, entity, created);
     }
@@ -186,6 +188,8 @@ Result<Response> CreateOnce(
     }
     return out;
 }
+
+namespace {
 
 struct BatchResult {
     int status = 0;
@@ -564,7 +568,10 @@ void RegisterRecordRoutes(
         [&service](const RequestContext& ctx, const Request& req) -> Result<Response> {
             VK_RETURN_IF_ERROR(RequireWritable(ctx));
             VK_ASSIGN_OR_RETURN(Json body, ParseBody(req));
-            return CreateOnce(service, ctx, req, req.PathParam("entity"), body);
+            const std::string entity = req.PathParam("entity");
+            return CreateOnce(service, ctx, req, entity, [&](Connection& tx) {
+                return service.Create(tx, ctx, entity, body);
+            });
         },
         "Create a record",
         "records"

@@ -23,6 +23,18 @@ void AddCreateExtras(
     RecordService& service, const RequestContext& ctx, std::string_view entity, Json& body
 );
 
+// Runs `create` in a write transaction once per Idempotency-Key (a repeat of the same request
+// answers the first response and writes nothing; the key with another request is a 409), then
+// adds the create extras; answers 201 with ETag and Location. Every create route goes here.
+using CreateFn = std::function<core::Result<Record>(storage::Connection& tx)>;
+core::Result<http::Response> CreateOnce(
+    RecordService& service,
+    const RequestContext& ctx,
+    const http::Request& req,
+    const std::string& entity,
+    const CreateFn& create
+);
+
 // The request body as JSON; an empty body is {}. Errors name what is wrong with the JSON.
 core::Result<Json> ParseBody(const http::Request& req);
 

@@ -177,6 +177,8 @@ public:
 
     storage::Database& db() { return db_; }
 
+    const core::Clock& clock() const { return clock_; }
+
     // Removes every record of a tenant (tenant deletion).
     Status PurgeTenant(Connection& tx, int64_t tenant_id);
 

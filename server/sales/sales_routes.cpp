@@ -50,76 +50,15 @@ Response WithETag(Response r, const Json& body) {
     return r;
 }
 
-// POST /api/v1/{leads|deals}: like the engine's create (Idempotency-Key included), plus
-// distribution.
-Result<Response> CreateOnce(
+// POST /api/v1/{leads|deals}: the engine's create (Idempotency-Key included), plus distribution.
+Result<Response> CreateWithDistribution(
     SalesService& sales, const RequestContext& ctx, const Request& req, const std::string& entity
 ) {
     VK_RETURN_IF_ERROR(RequireWritable(ctx));
     VK_ASSIGN_OR_RETURN(Json body, ParseBody(req));
-    const std::string key = req.Header("idempotency-key");
-    if (key.size() > 200) {
-        return Error::InvalidField("Idempotency-Key", "is longer than 200 characters");
-    }
-    const std::string request_hash = core::Sha256Hex(req.method + " " + req.path + "\n" + req.body);
-    int status = 201;
-    Json created;
-    bool replayed = false;
-    VK_RETURN_IF_ERROR(sales.records().db().Write([&](Connection& tx) -> core::Status {
-        if (!key.empty()) {
-            VK_ASSIGN_OR_RETURN(
-                storage::Rows seen,
-                tx.Query(
-                    "SELECT request_hash, status, response FROM idempotency_keys "
-                    "WHERE tenant_id = $1 AND user_id = $2 AND key = $3",
-                    {ctx.tenant_id, ctx.user_id, key}
-                )
-            );
-            if (!seen.empty()) {
-                if (storage::AsText(seen.rows[0][0]) != request_hash) {
-                    return Error::Conflict(
-                        "This Idempotency-Key was used with a different request",
-                        {{"Idempotency-Key", "was used with a different request"}}
-                    );
-                }
-                created = Json::parse(storage::AsText(seen.rows[0][2]), nullptr, false);
-                status = static_cast<int>(storage::AsInt(seen.rows[0][1]));
-                replayed = true;
-                return core::Ok();
-            }
-        }
-        VK_ASSIGN_OR_RETURN(
-            records::Record record, sales.CreateWithDistribution(tx, ctx, entity, body)
-        );
-        created = std::move(record.body);
-        if (!key.empty()) {
-            auto stored = tx.Execute(
-                "INSERT INTO idempotency_keys (tenant_id, user_id, key, request_hash, status, "
-                "response, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                {ctx.tenant_id,
-                 ctx.user_id,
-                 key,
-                 request_hash,
-                 int64_t{201},
-                 created.dump(),
-                 sales.clock().NowMicros()}
-            );
-            if (!stored) {
-                return std::move(stored).error();
-            }
-        }
-        return core::Ok();
-    }));
-    if (!replayed && created.is_object()) {
-        records::AddCreateExtras(sales.records(), ctx, entity, created);
-    }
-    Response out = WithETag(Response::JsonBody(status, created), created);
-    if (replayed) {
-        out.SetHeader("Idempotent-Replayed", "true");
-    } else if (created.is_object() && created.contains("id") && created["id"].is_string()) {
-        out.SetHeader("Location", "/api/v1/" + entity + "/" + created["id"].get<std::string>());
-    }
-    return out;
+    return records::CreateOnce(sales.records(), ctx, req, entity, [&](Connection& tx) {
+        return sales.CreateWithDistribution(tx, ctx, entity, body);
+    });
 }
 
 }  // namespace
@@ -254,7 +193,7 @@ void RegisterSalesCore(
             "/api/v1/" + entity,
             Policy::kAuthenticated,
             [sales, entity](const RequestContext& ctx, const Request& req) -> Result<Response> {
-                return CreateOnce(*sales, ctx, req, entity);
+                return CreateWithDistribution(*sales, ctx, req, entity);
             },
             "Create a record; without owner_id the distribution rules assign one",
             "sales"

@@ -102,6 +102,32 @@ for (const backend of fixture.backends) {
             assert.deepEqual(rows.map((l) => l.total).sort(), ['0.01', '99.99']);
         });
 
+        test('Idempotency-Key on leads and deals: a repeat answers the first response and writes nothing', async () => {
+            const lastName = uniq('Idem');
+            const bodies = {
+                leads: {first_name: 'Олена', last_name: lastName, email: `${uniq('idem')}@example.ua`, source: 'web_form'},
+                deals: {title: uniq('Idem deal '), pipeline_id: pipeline, stage_id: stages[0], amount: '10.00', currency: 'RUB'},
+            };
+            for (const [entity, body] of Object.entries(bodies)) {
+                const key = uniq('key-');
+                const first = await admin.post(`/api/v1/${entity}`, body, {headers: {'idempotency-key': key}});
+                assert.equal(first.status, 201, show(first));
+                assert.ok(first.headers.get('location')?.endsWith(first.json.id), show(first));
+                const seq = await admin.lastEventSeq();
+                const repeat = await admin.post(`/api/v1/${entity}`, body, {headers: {'idempotency-key': key}});
+                assert.equal(repeat.status, 201, show(repeat));
+                assert.deepEqual(repeat.json, first.json, `${entity}: the repeat returns the first response`);
+                assert.equal(repeat.headers.get('etag'), first.headers.get('etag'));
+                assert.equal(repeat.headers.get('idempotent-replayed'), 'true');
+                assert.deepEqual(await admin.eventsAfter(seq), [], `${entity}: the repeat writes nothing`);
+                assertProblem(await admin.post(`/api/v1/${entity}`, {...body, source: 'call', title: undefined}, {headers: {'idempotency-key': key}}), 409, 'Idempotency-Key');
+                assertProblem(await adminB.post(`/api/v1/${entity}`, body, {headers: {'idempotency-key': 'k'.repeat(201)}}), 400, 'Idempotency-Key');
+                assert.deepEqual(await admin.eventsAfter(seq), [], `${entity}: refused requests write nothing`);
+            }
+            const owned = await admin.getOk(`/api/v1/leads?filter[last_name]=${lastName}`);
+            assert.equal(owned.data.length, 1, 'one lead, distributed once');
+        });
+
         test('converting a lead makes contact, company and deal in one go', async () => {
             const lead = await admin.post('/api/v1/leads', {
                 first_name: 'Олена', last_name: uniq('Коваль'), company_name: uniq('ТОВ Лан '),
