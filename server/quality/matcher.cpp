@@ -224,7 +224,11 @@ DateAgreement CompareBirthdays(std::string_view a, std::string_view b) {
 // Upper bounds of what the fields after a checkpoint can still add (see the weights above).
 constexpr double kMaxNames = 9.0;
 constexpr double kMaxMiddle = 1.0;
-constexpr double kMaxTail = 2.5 + 1.5 + 1.5;  // address, city, company
+constexpr double kMaxAddress = 2.5;
+constexpr double kMaxCity = 1.5;
+constexpr double kMaxCompany = 1.5;
+constexpr double kMaxRegion = 0.5;
+constexpr double kMaxTail = kMaxAddress + kMaxCity + kMaxCompany;
 constexpr double kGaveUp = -std::numeric_limits<double>::infinity();
 
 // The exact (or edit-distance) fields' evidence: phone, email, national id, birthday,
@@ -302,7 +306,7 @@ double Evidence(const PreparedRecord& a, const PreparedRecord& b, Explanation& w
         return !x.empty() && !y.empty();
     };
     if (both(a.region, b.region)) {
-        const double w = a.region == b.region ? 0.5 : -0.5;
+        const double w = a.region == b.region ? kMaxRegion : -0.5;
         evidence += w;
         why.Add(w, w > 0 ? "same_region" : "region_differs");
     }
@@ -329,19 +333,19 @@ double Evidence(const PreparedRecord& a, const PreparedRecord& b, Explanation& w
 
     if (both(a.address, b.address)) {
         const double s = TokenSimilarity(a.address, b.address);
-        const double w = Weigh(s, 2.5, -1.5, 0.6);
+        const double w = Weigh(s, kMaxAddress, -1.5, 0.6);
         evidence += w;
         why.AddSimilarity(w, "address", s);
     }
     if (both(a.city, b.city)) {
         const double s = JaroWinkler(a.city, b.city);
-        const double w = Weigh(s, 1.5, -1.0, 0.75);
+        const double w = Weigh(s, kMaxCity, -1.0, 0.75);
         evidence += w;
         why.AddSimilarity(w, "city", s);
     }
     if (both(a.company, b.company)) {
         const double s = TokenSimilarity(a.company, b.company);
-        const double w = Weigh(s, 1.5, -0.5, 0.6);
+        const double w = Weigh(s, kMaxCompany, -0.5, 0.6);
         evidence += w;
         why.AddSimilarity(w, "company", s);
     }
@@ -434,11 +438,11 @@ double MaxTextEvidence(const PreparedRecord& a, const MatchRecord& b) {
     const bool b_named = !b.first_name.empty() || !b.last_name.empty();
     double most = a_named && b_named ? kMaxNames : 0.0;
     most += !a.middle.empty() && !b.middle_name.empty() ? kMaxMiddle : 0.0;
-    most += !a.address.empty() && !(b.address_1.empty() && b.address_2.empty()) ? 2.5 : 0.0;
-    most += !a.city.empty() && !b.city.empty() ? 1.5 : 0.0;
-    most += !a.company.empty() && !b.company.empty() ? 1.5 : 0.0;
-    // region is compared exactly in the first stage of Evidence, from a text key
-    most += !a.region.empty() && !b.region.empty() ? 0.5 : 0.0;
+    most += !a.address.empty() && !(b.address_1.empty() && b.address_2.empty()) ? kMaxAddress : 0.0;
+    most += !a.city.empty() && !b.city.empty() ? kMaxCity : 0.0;
+    most += !a.company.empty() && !b.company.empty() ? kMaxCompany : 0.0;
+    // the region is a text key too, though Evidence compares it exactly with the first fields
+    most += !a.region.empty() && !b.region.empty() ? kMaxRegion : 0.0;
     return most;
 }
 
