@@ -503,10 +503,12 @@ std::optional<MatchResult> MatchIfReaches(
         }
     }
     PrepareTextFields(candidate, other);
-    if (!ReachesThreshold(probe, other, threshold)) {
+    // Few candidates get here: scored once, with reasons (ExplainMatch's score is ScorePrepared's).
+    MatchResult result = ExplainMatch(probe, other);
+    if (result.score < threshold) {
         return std::nullopt;
     }
-    return ExplainMatch(probe, other);
+    return result;
 }
 
 MatchResult ScoreMatch(const MatchRecord& a, const MatchRecord& b, const MatchOptions& options) {

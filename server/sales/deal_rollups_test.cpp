@@ -54,6 +54,24 @@ protected:
         return p ? *p : Json();
     }
 
+    // A deal "A" in the first stage of `pipeline` as the admin; its id, "" when refused.
+    std::string MakeDeal(const Json& pipeline, const std::string& amount) {
+        auto made = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
+            return records_->Create(
+                tx,
+                tenant_.admin,
+                "deals",
+                {{"title", "A"},
+                 {"pipeline_id", pipeline["id"]},
+                 {"stage_id", pipeline["stages"][0]["id"]},
+                 {"amount", amount},
+                 {"currency", "RUB"}}
+            );
+        });
+        EXPECT_TRUE(made) << storage::Describe(made.error());
+        return made ? made->body["id"].get<std::string>() : std::string();
+    }
+
     std::vector<Row> Rows(const std::string& sql) {
         auto rows = storage::ReadReturning<storage::Rows>(db(), [&](Connection& c) {
             return c.Query(sql, {tenant_.id});
@@ -246,20 +264,8 @@ TEST_P(DealRollupsTest, CurrencyChangeRewritesTheUnchangedAmount) {
     // An update writes only changed columns, and an amount is stored in its currency's minor
     // units: the same number in a currency with other minor units is a new stored amount.
     const Json p = MakePipeline("Retail");
-    auto made = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
-        return records_->Create(
-            tx,
-            tenant_.admin,
-            "deals",
-            {{"title", "A"},
-             {"pipeline_id", p["id"]},
-             {"stage_id", p["stages"][0]["id"]},
-             {"amount", "100"},
-             {"currency", "RUB"}}
-        );
-    });
-    ASSERT_TRUE(made) << storage::Describe(made.error());
-    const std::string id = made->body["id"];
+    const std::string id = MakeDeal(p, "100");
+    ASSERT_FALSE(id.empty());
     auto moved = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
         return records_->Update(
             tx, tenant_.admin, "deals", id, {{"amount", "100"}, {"currency", "JPY"}}, std::nullopt
@@ -280,29 +286,13 @@ TEST_P(DealRollupsTest, CurrencyChangeRewritesTheUnchangedAmount) {
 
 TEST_P(DealRollupsTest, FailedWriteLeavesRollupsUntouched) {
     const Json p = MakePipeline("Retail");
-    auto made = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
-        return records_->Create(
-            tx,
-            tenant_.admin,
-            "deals",
-            {{"title", "A"},
-             {"pipeline_id", p["id"]},
-             {"stage_id", p["stages"][0]["id"]},
-             {"amount", "10.00"},
-             {"currency", "RUB"}}
-        );
-    });
-    ASSERT_TRUE(made) << storage::Describe(made.error());
+    const std::string id = MakeDeal(p, "10.00");
+    ASSERT_FALSE(id.empty());
     const auto before = Stored();
     // Lost without a reason is refused: nothing of the move may reach the roll-ups.
     auto refused = storage::WriteReturning<records::Record>(db(), [&](Connection& tx) {
         return records_->Update(
-            tx,
-            tenant_.admin,
-            "deals",
-            made->body["id"].get<std::string>(),
-            {{"stage_id", p["stages"][3]["id"]}},
-            std::nullopt
+            tx, tenant_.admin, "deals", id, {{"stage_id", p["stages"][3]["id"]}}, std::nullopt
         );
     });
     ASSERT_FALSE(refused);
