@@ -60,26 +60,19 @@ void ValidateProfile(
     }
 }
 
-Status RequireWritable(const RequestContext& ctx) {
-    return ctx.read_only ? Status(Error::Forbidden("This API token is read-only")) : core::Ok();
-}
-
 // Deletes one of the caller's own credentials (an API token or a session) by id; another
 // user's or company's id is simply not found. `table` is a fixed name, never client input.
 Result<Response> RevokeOwn(
     AuthService& auth, const RequestContext& ctx, const char* table, const std::string& id
 ) {
     VK_RETURN_IF_ERROR(RequireWritable(ctx));
-    VK_ASSIGN_OR_RETURN(
-        int64_t n,
-        storage::WriteReturning<int64_t>(auth.db(), [&](Connection& tx) {
-            return tx.Execute(
-                std::string("DELETE FROM ") + table +
-                    " WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
-                {ctx.tenant_id, ctx.user_id, id}
-            );
-        })
-    );
+    VK_ASSIGN_OR_RETURN(int64_t n, storage::WriteReturning<int64_t>(auth.db(), [&](Connection& tx) {
+                            return tx.Execute(
+                                std::string("DELETE FROM ") + table +
+                                    " WHERE tenant_id = $1 AND user_id = $2 AND id = $3",
+                                {ctx.tenant_id, ctx.user_id, id}
+                            );
+                        }));
     if (n == 0) {
         return Error::NotFound();
     }

@@ -5,6 +5,8 @@
 #include <memory>
 #include <string>
 
+#include "core/result.hpp"
+
 namespace voronka::access {
 
 struct Permissions;  // access/permissions.hpp
@@ -26,5 +28,13 @@ struct RequestContext {
     std::string remote_address;
     std::string user_agent;
 };
+
+// 403 for a read-only API token; what every writing route checks first.
+inline core::Status RequireWritable(const RequestContext& ctx) {
+    if (ctx.read_only) {
+        return core::Error::Forbidden("This API token is read-only");
+    }
+    return core::Ok();
+}
 
 }  // namespace voronka::access

@@ -10,14 +10,6 @@ using http::Policy;
 using http::Request;
 using http::Response;
 
-namespace {
-
-Status RequireWritable(const RequestContext& ctx) {
-    return ctx.read_only ? Status(Error::Forbidden("This API token is read-only")) : core::Ok();
-}
-
-}  // namespace
-
 void RegisterRoleRoutes(http::Router& router, AuthService& auth, FieldCatalogSource catalog) {
     auto& db = auth.db();
     auto& roles = auth.roles();

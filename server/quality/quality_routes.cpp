@@ -27,13 +27,6 @@ using records::ParseBody;
 
 namespace {
 
-core::Status RequireWritable(const RequestContext& ctx) {
-    if (ctx.read_only) {
-        return Error::Forbidden("This API token is read-only");
-    }
-    return core::Ok();
-}
-
 Result<int> ParseLimit(const Request& req, int fallback, int max) {
     auto raw = req.QueryValue("limit");
     if (!raw) {

@@ -20,13 +20,6 @@ namespace {
 
 constexpr size_t kMaxBatch = 100;
 
-Status RequireWritable(const RequestContext& ctx) {
-    if (ctx.read_only) {
-        return Error::Forbidden("This API token is read-only");
-    }
-    return core::Ok();
-}
-
 Response RecordResponse(int status, const Record& record) {
     Response r = Response::JsonBody(status, record.body);
     r.SetHeader("ETag", "\"" + std::to_string(record.version) + "\"");

@@ -23,13 +23,6 @@ using records::ParseIfMatch;
 
 namespace {
 
-core::Status RequireWritable(const RequestContext& ctx) {
-    if (ctx.read_only) {
-        return Error::Forbidden("This API token is read-only");
-    }
-    return core::Ok();
-}
-
 Result<int> ParseInt(const Request& req, std::string_view name, int fallback) {
     auto raw = req.QueryValue(name);
     if (!raw) {

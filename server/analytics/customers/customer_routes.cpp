@@ -14,13 +14,6 @@ using http::Response;
 
 namespace {
 
-Status RequireWritable(const RequestContext& ctx) {
-    if (ctx.read_only) {
-        return Error::Forbidden("This API token is read-only");
-    }
-    return core::Ok();
-}
-
 Result<int> ParseLimit(const Request& req) {
     auto raw = req.QueryValue("limit");
     if (!raw) {
